@@ -1,0 +1,47 @@
+SHELL := /bin/bash
+.DEFAULT_GOAL := build
+NPM_STAMP := node_modules/.package-lock.json
+VITEST_JSON := .build/vitest.json
+
+.PHONY: deps build test test-unit test-subsystem run bench image clean typecheck
+
+## deps: Debian packages (host tools, Java for WireMock) and npm packages from the lock file
+deps: $(NPM_STAMP)
+	@build/install-deps.sh
+
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+## build: dist/inband (single executable), dist/inband.cjs (bundle), and a symlink per tool name
+build: $(NPM_STAMP)
+	node build/bundle.mjs
+
+typecheck: $(NPM_STAMP)
+	npx tsc --noEmit -p .
+
+## test: everything, from a fresh machine: deps, typecheck, build, unit and subsystem suites
+test: deps typecheck build
+	@mkdir -p .build
+	npx vitest run --reporter=default --reporter=json --outputFile.json=$(VITEST_JSON); \
+	  rc=$$?; node build/test-summary.mjs $(VITEST_JSON) || rc=1; exit $$rc
+
+test-unit: deps
+	npx vitest run --project unit
+
+test-subsystem: deps build
+	npx vitest run --project subsystem
+
+## run: the main job on this machine
+run: deps build
+	dist/inband inventory
+
+## bench: benchmarks (medians of several runs)
+bench: deps build
+	node bench/run.mjs
+
+## image: the container image (needs podman and a reachable base image)
+image:
+	podman build -t inband:latest -f Dockerfile .
+
+clean:
+	rm -rf dist .build

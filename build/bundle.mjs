@@ -1,0 +1,83 @@
+// Builds dist/inband.cjs (one esbuild bundle) and dist/inband (a Node single executable application
+// made from it with postject), plus a symlink per tool name so the binary runs busybox style.
+import { execFile } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { build } from 'esbuild';
+
+const run = promisify(execFile);
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const dist = path.join(root, 'dist');
+const work = path.join(root, '.build');
+const pkg = JSON.parse(await fs.readFile(path.join(root, 'package.json'), 'utf8'));
+const bundleOnly = process.argv.includes('--bundle-only');
+
+await fs.mkdir(dist, { recursive: true });
+await fs.mkdir(work, { recursive: true });
+
+const bundle = path.join(dist, 'inband.cjs');
+await build({
+  entryPoints: [path.join(root, 'src/cli.ts')],
+  outfile: bundle,
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  minifySyntax: true,
+  minifyWhitespace: true,
+  keepNames: true,
+  legalComments: 'none',
+  define: { __INBAND_VERSION__: JSON.stringify(pkg.version) },
+  logLevel: 'warning',
+});
+console.log(`bundle   ${path.relative(root, bundle)} (${((await fs.stat(bundle)).size / 1024).toFixed(0)} KiB)`);
+
+if (!bundleOnly) {
+  const blob = path.join(work, 'inband.blob');
+  const seaConfig = path.join(work, 'sea-config.json');
+  await fs.writeFile(
+    seaConfig,
+    JSON.stringify({ main: bundle, output: blob, disableExperimentalSEAWarning: true, useCodeCache: true }),
+  );
+  await run(process.execPath, ['--experimental-sea-config', seaConfig], { cwd: root });
+  const binary = path.join(dist, 'inband');
+  const staging = `${binary}.tmp`;
+  await fs.copyFile(process.execPath, staging);
+  await fs.chmod(staging, 0o755);
+  const postject = path.join(root, 'node_modules', 'postject', 'dist', 'cli.js');
+  await run(process.execPath, [
+    postject,
+    staging,
+    'NODE_SEA_BLOB',
+    blob,
+    '--sentinel-fuse',
+    'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2',
+  ]);
+  await fs.rename(staging, binary);
+  console.log(`binary   ${path.relative(root, binary)} (${((await fs.stat(binary)).size / 1024 / 1024).toFixed(0)} MiB)`);
+
+  const { ALL_TOOLS } = await import(pathToImport(path.join(work, 'tools.mjs'), await toolsModule()));
+  for (const tool of ALL_TOOLS) {
+    const link = path.join(dist, tool.name);
+    await fs.rm(link, { force: true });
+    await fs.symlink('inband', link);
+  }
+  console.log(`symlinks ${ALL_TOOLS.map((t) => t.name).join(' ')}`);
+}
+
+/** The tool list lives in TypeScript; compile that one module so the symlinks always match the dispatcher. */
+async function toolsModule() {
+  await build({
+    entryPoints: [path.join(root, 'src/cli/tools.ts')],
+    outfile: path.join(work, 'tools.mjs'),
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    logLevel: 'warning',
+  });
+}
+
+function pathToImport(file) {
+  return `file://${file}`;
+}

@@ -1,0 +1,3 @@
+import { pendingStep } from './pending.js';
+
+export default pendingStep('ntp-synchronizer');

@@ -5,6 +5,7 @@ import { normalizeGoFlags } from './cli/go-flags.js';
 import { ALL_TOOLS, AGENT_TOOLS, SELF_NAMES, STEP_TOOLS, findTool, type ToolSpec } from './cli/tools.js';
 import { dryRunConfig, dryRunOptions, loggingOptions, serviceFlags, serviceOptions, withOptions, type ParsedArgs } from './cli/options.js';
 import { loggerFor, stopSignal } from './commands/runtime.js';
+import { inventoryBuilder, inventoryCommand } from './commands/inventory.js';
 import { VERSION } from './version.js';
 
 const COMMAND_NAMES = ALL_TOOLS.map((tool) => tool.name);
@@ -85,19 +86,22 @@ async function dispatch(rawArgs: readonly string[], invokedAs: string): Promise<
       },
     );
   }
-  for (const tool of STEP_TOOLS) {
+  parser.command('inventory', findTool('inventory')?.describe ?? '', inventoryBuilder, async (argv: ParsedArgs) => {
+    exitCode = await withUsage(parser, () => inventoryCommand(argv));
+  });
+  for (const tool of STEP_TOOLS.filter((t) => t.name !== 'inventory')) {
     parser.command(
-      tool.stepType === 'inventory' ? tool.name : `${tool.name} [request]`,
+      `${tool.name} [request]`,
       tool.describe,
-      (y: Argv) => {
-        const withPositional =
-          tool.stepType === 'inventory'
-            ? y
-            : y
-                .positional('request', { type: 'string', describe: `the ${tool.stepType} request as JSON, as the service sends it` })
-                .option('request', { type: 'string', describe: 'the request as JSON (alternative to the positional form)' });
-        return withOptions(withPositional, loggingOptions({ journal: true, text: false }), dryRunOptions(), hostRootOption());
-      },
+      (y: Argv) =>
+        withOptions(
+          y
+            .positional('request', { type: 'string', describe: `the ${tool.stepType} request as JSON, as the service sends it` })
+            .option('request', { type: 'string', describe: 'the request as JSON (alternative to the positional form)' }),
+          loggingOptions(),
+          dryRunOptions(),
+          hostRootOption(),
+        ),
       async (argv: ParsedArgs) => {
         exitCode = await withUsage(parser, () => runStepTool(tool, argv));
       },

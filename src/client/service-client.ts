@@ -163,7 +163,8 @@ export class ServiceClient {
         operation: req.operation,
         reason: res ? `status ${res.status}` : new NetworkError(req.operation, failure).message,
       });
-      if (res) await res.body?.cancel();
+      // Not awaited: some bodies never settle a cancel, and the answer is being thrown away anyway.
+      if (res) void res.body?.cancel().catch(() => undefined);
       await sleep(delay, call.signal);
     }
   }

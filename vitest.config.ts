@@ -14,6 +14,8 @@ export default defineConfig({
         test: {
           name: 'subsystem',
           include: ['subsystem/**/*.test.ts'],
+          // The suites run the packaged binary; build it once, before any file, when src is newer.
+          globalSetup: ['subsystem/support/global-setup.ts'],
           // The subsystem suites share one WireMock and real processes; run files one at a time.
           fileParallelism: false,
           testTimeout: 120_000,

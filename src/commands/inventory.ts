@@ -1,17 +1,33 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
 import type { Argv } from 'yargs';
 import type { ParsedArgs } from '../cli/options.js';
 import { dryRunConfig, dryRunOptions, loggingOptions, withOptions } from '../cli/options.js';
 import { findTool } from '../cli/tools.js';
-import { loggerFor, stopSignal } from './runtime.js';
-import { stepToolCommand } from './step-tool.js';
+import { ExitError } from '../errors.js';
+import { openHost } from '../host/host-access.js';
+import { collectInventory, encodeInventory } from '../inventory/collect.js';
+import { loadGpuConfig } from '../inventory/gpu-config.js';
+import { VERSION } from '../version.js';
+import { loggerFor, report, stopSignal } from './runtime.js';
 
-/** `inband inventory`: flags of its own (upstream's plus --host-root). */
+/** `inband inventory`: flags of its own (upstream's plus --host-root and --record-fixture). */
 export function inventoryBuilder(y: Argv): Argv {
   return withOptions(y, loggingOptions(), dryRunOptions(), {
     'host-root': {
       type: 'string',
       default: process.env.INBAND_HOST_ROOT ?? '/',
-      describe: 'where the host\'s /sys, /proc, /dev and /etc are (e.g. /host in a container)',
+      describe: 'where the host\'s /sys, /proc, /dev and /etc are (e.g. /host in a container); a recorded fixture directory replays its commands too',
+    },
+    'gpu-config-file': {
+      type: 'string',
+      default: '',
+      describe: 'YAML with lists classes, vendors, models of PCI IDs that count as GPUs (default classes 0300, 0302, 0380, 1200)',
+    },
+    'record-fixture': {
+      type: 'string',
+      default: '',
+      describe: 'also copy every host file read and every command output into this (new or empty) directory, replayable with --host-root',
     },
   });
 }
@@ -19,19 +35,44 @@ export function inventoryBuilder(y: Argv): Argv {
 export async function inventoryCommand(argv: ParsedArgs): Promise<number> {
   const tool = findTool('inventory');
   if (!tool) throw new Error('inventory tool missing from the tool table');
+  const dryRun = dryRunConfig(argv);
+  const hostRoot = String(argv['host-root']);
+  const recordTo = String(argv['record-fixture'] ?? '') || undefined;
+  if (recordTo) await ensureEmptyDirectory(recordTo);
   const log = loggerFor(tool.logName, argv);
   const stop = stopSignal();
   try {
-    return await stepToolCommand({
-      tool,
-      args: [],
-      dryRun: dryRunConfig(argv),
-      log,
-      hostRoot: String(argv['host-root']),
-      signal: stop.signal,
-    });
+    const [host, gpuConfig] = await Promise.all([
+      openHost(hostRoot, { recordTo }),
+      loadGpuConfig(String(argv['gpu-config-file'] ?? '') || undefined, log),
+    ]);
+    const inventory = await collectInventory({ ...host, log, dryRun, gpuConfig, signal: stop.signal });
+    const json = encodeInventory(inventory);
+    if (recordTo) await writeFixtureNotes(recordTo, hostRoot, json);
+    process.stdout.write(`${json}\n`);
+    if (recordTo) report(`recorded this host into ${path.resolve(recordTo)}; replay with: inband inventory --host-root ${path.resolve(recordTo)}`);
+    return 0;
   } finally {
     stop.dispose();
     await log.close();
   }
+}
+
+/** Recording into a directory that already holds something would mix two hosts. */
+async function ensureEmptyDirectory(dir: string): Promise<void> {
+  let entries: string[];
+  try {
+    entries = await fs.readdir(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw new ExitError(`--record-fixture ${dir}: ${(err as Error).message}`);
+  }
+  if (entries.length > 0) throw new ExitError(`--record-fixture ${dir}: directory is not empty; give a new or empty directory`);
+}
+
+/** What was recorded and what it produced, for whoever reads the fixture in a bug report. */
+async function writeFixtureNotes(dir: string, hostRoot: string, json: string): Promise<void> {
+  const notes = { recorded_by: `inband ${VERSION}`, recorded_at: new Date().toISOString(), host_root: hostRoot };
+  await fs.writeFile(path.join(dir, 'inband-fixture.json'), `${JSON.stringify(notes, null, 2)}\n`);
+  await fs.writeFile(path.join(dir, 'inventory.json'), `${json}\n`);
 }

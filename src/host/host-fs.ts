@@ -62,4 +62,53 @@ export class HostFs {
       return false;
     }
   }
+
+  /**
+   * The host path a path leads to once every symlink is followed, or undefined when it does not
+   * exist. Absolute link targets are taken relative to the root (as inside a chroot), so a tree
+   * mounted at /host or a recorded fixture never resolves into this machine's own /dev or /sys.
+   */
+  async realPath(hostPath: string): Promise<string | undefined> {
+    if (this.root === '/') {
+      try {
+        return await fs.realpath(hostPath);
+      } catch {
+        return undefined;
+      }
+    }
+    return resolveInsideRoot(this.root, hostPath);
+  }
+}
+
+const MAX_SYMLINK_HOPS = 40;
+
+/** Follows symlinks component by component, keeping every step inside `root`. */
+async function resolveInsideRoot(root: string, hostPath: string): Promise<string | undefined> {
+  const pending = hostPath.split('/').filter(Boolean);
+  let current = '/';
+  let hops = 0;
+  while (pending.length > 0) {
+    const part = pending.shift() as string;
+    if (part === '.') continue;
+    if (part === '..') {
+      current = path.posix.dirname(current);
+      continue;
+    }
+    const next = path.posix.join(current, part);
+    let stat;
+    try {
+      stat = await fs.lstat(path.join(root, next));
+    } catch {
+      return undefined;
+    }
+    if (!stat.isSymbolicLink()) {
+      current = next;
+      continue;
+    }
+    if (++hops > MAX_SYMLINK_HOPS) return undefined;
+    const target = await fs.readlink(path.join(root, next));
+    pending.unshift(...target.split('/').filter(Boolean));
+    if (target.startsWith('/')) current = '/';
+  }
+  return current;
 }

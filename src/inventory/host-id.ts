@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { HostFs } from '../host/host-fs.js';
 import { isUuid } from '../protocol/formats.js';
+import { readInterfaceMac } from './network/mac-address.js';
 
 /** Serial numbers that firmware writes when it has none (compared lower-cased). */
 const UNKNOWN_SERIALS = new Set([
@@ -44,12 +45,12 @@ export async function computeHostId(hostFs: HostFs): Promise<{ id: string; sourc
   return { id: FALLBACK_HOST_ID, source: 'fallback' };
 }
 
-/** Hardware addresses of all interfaces, lower-case and sorted; loopback's all-zero address is no address. */
+/**
+ * Hardware addresses of all interfaces, lower-case and sorted, each as the inventory reports it
+ * (a bond slave by its permanent MAC); loopback's all-zero address is no address.
+ */
 export async function listMacAddresses(hostFs: HostFs): Promise<string[]> {
   const names = await hostFs.list('/sys/class/net');
-  const macs = await Promise.all(names.map((name) => hostFs.readTrimmed(`/sys/class/net/${name}/address`)));
-  return macs
-    .map((mac) => (mac ?? '').toLowerCase())
-    .filter((mac) => mac !== '' && !/^(00:)+00$/.test(mac))
-    .sort();
+  const macs = await Promise.all(names.map((name) => readInterfaceMac(hostFs, name)));
+  return macs.filter((mac) => mac !== '').sort();
 }

@@ -1,3 +1,39 @@
-import { pendingStep } from './pending.js';
+import { StepArgsError } from '../errors.js';
+import { isRecordedFixture } from '../host/recorded-commands.js';
+import { collectInventory, encodeInventory } from '../inventory/collect.js';
+import { isUuid } from '../protocol/formats.js';
+import { DEFAULT_STEP_TIMEOUT_MS, ok, type StepModule } from './types.js';
 
-export default pendingStep('inventory');
+export interface InventoryArgs {
+  hostId: string;
+}
+
+/** Go's %v of a []string: [a b c]. */
+function goStringSlice(args: readonly string[]): string {
+  return `[${args.join(' ')}]`;
+}
+
+/** `inventory`: the host's hardware and network inventory. The one argument is the host's ID. */
+const inventoryStep: StepModule<InventoryArgs> = {
+  type: 'inventory',
+  timeoutMs: DEFAULT_STEP_TIMEOUT_MS,
+  parseArgs(args) {
+    if (args.length !== 1) throw new StepArgsError(`inventory cmd accepts only 1 params in args, given args ${goStringSlice(args)}`);
+    const hostId = args[0] as string;
+    if (!isUuid(hostId)) throw new StepArgsError(`validation failure list:\nhost_id in body must be of type uuid: "${hostId}"`);
+    return { hostId };
+  },
+  async run(_args, ctx) {
+    const inventory = await collectInventory({
+      hostFs: ctx.hostFs,
+      runner: ctx.run,
+      log: ctx.log,
+      live: !(await isRecordedFixture(ctx.hostFs.root)),
+      dryRun: ctx.dryRun,
+      signal: ctx.signal,
+    });
+    return ok(encodeInventory(inventory));
+  },
+};
+
+export default inventoryStep;

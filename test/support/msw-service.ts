@@ -3,7 +3,7 @@
  * loops: it answers with whatever each test queues and records every request.
  */
 import { http, HttpResponse } from 'msw';
-import type { SetupServerApi } from 'msw/node';
+import type { SetupServer } from 'msw/node';
 import { ServiceClient } from '../../src/client/service-client.js';
 
 export const BASE = 'http://service.test:8090';
@@ -21,7 +21,7 @@ export interface Recorded {
 
 export type Answer = () => Response | Promise<Response>;
 
-export function recorder(server: SetupServerApi) {
+export function recorder(server: SetupServer) {
   const requests: Recorded[] = [];
   const queues = { register: [] as Answer[], steps: [] as Answer[] };
   let registerDefault: Answer = () => HttpResponse.json({ reason: 'no stub' }, { status: 500 });

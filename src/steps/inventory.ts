@@ -1,5 +1,5 @@
 import { StepArgsError } from '../errors.js';
-import { isRecordedFixture } from '../host/recorded-commands.js';
+import { openHost } from '../host/host-access.js';
 import { collectInventory, encodeInventory } from '../inventory/collect.js';
 import { isUuid } from '../protocol/formats.js';
 import { DEFAULT_STEP_TIMEOUT_MS, ok, type StepModule } from './types.js';
@@ -24,14 +24,10 @@ const inventoryStep: StepModule<InventoryArgs> = {
     return { hostId };
   },
   async run(_args, ctx) {
-    const inventory = await collectInventory({
-      hostFs: ctx.hostFs,
-      runner: ctx.run,
-      log: ctx.log,
-      live: !(await isRecordedFixture(ctx.hostFs.root)),
-      dryRun: ctx.dryRun,
-      signal: ctx.signal,
-    });
+    // The host root decides, as for `inband inventory`: a recorded fixture replays its tools,
+    // anything else is read live with the context's runner.
+    const host = await openHost(ctx.hostFs.root, { liveRunner: ctx.run });
+    const inventory = await collectInventory({ ...host, log: ctx.log, dryRun: ctx.dryRun, signal: ctx.signal });
     return ok(encodeInventory(inventory));
   },
 };

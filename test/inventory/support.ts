@@ -1,0 +1,92 @@
+/** Shared helpers of the inventory tests: collecting from a host root, comparing field by field. */
+import path from 'node:path';
+import { expect } from 'vitest';
+import { openHost, type HostAccessOptions } from '../../src/host/host-access.js';
+import { collectInventory, encodeInventory } from '../../src/inventory/collect.js';
+import type { GpuMatchConfig } from '../../src/inventory/gpu-config.js';
+import { memoryLogger } from '../../src/log/logger.js';
+import type { DryRunConfig } from '../../src/config/dry-run.js';
+
+const here = path.dirname(new URL(import.meta.url).pathname);
+export const FIXTURE_HOSTS_DIR = path.resolve(here, '../fixtures/hosts');
+
+export const FIXTURE_HOSTS = [
+  'vm-virtio',
+  'server-nvme-sata-raid',
+  'san-multipath-iscsi',
+  'bond-vlan-ipv6',
+  'gpu-tpm-secureboot-bmc',
+  'discovery-iso-usb',
+] as const;
+export type FixtureHost = (typeof FIXTURE_HOSTS)[number];
+
+export function fixtureRoot(name: FixtureHost): string {
+  return path.join(FIXTURE_HOSTS_DIR, name);
+}
+
+export interface CollectOptions extends HostAccessOptions {
+  dryRun?: DryRunConfig;
+  gpuConfig?: GpuMatchConfig;
+}
+
+/** Runs the whole inventory against a host root and returns the wire JSON, parsed, plus the log. */
+export async function collectWire(root: string, options: CollectOptions = {}) {
+  const log = memoryLogger();
+  const host = await openHost(root, options);
+  const inventory = await collectInventory({ ...host, log, dryRun: options.dryRun, gpuConfig: options.gpuConfig });
+  const json = encodeInventory(inventory);
+  return { json, wire: JSON.parse(json) as WireInventory, log, live: host.live };
+}
+
+/** The inventory as it appears on the wire: omitted zero values make every field optional. */
+export type WireInventory = Record<string, any>;
+
+/**
+ * Compares two JSON values one field at a time, so that a failure names the field
+ * ("disks[sda].by_id") instead of printing two whole documents. Objects must have exactly the
+ * same keys: a key that upstream would leave out is as wrong as a missing one.
+ */
+export function expectSameFields(actual: unknown, expected: unknown, where = '$'): number {
+  if (Array.isArray(expected)) {
+    expect(Array.isArray(actual), `${where} is an array`).toBe(true);
+    const list = actual as unknown[];
+    expect(list.length, `${where}.length`).toBe(expected.length);
+    let checked = 0;
+    expected.forEach((item, i) => {
+      checked += expectSameFields(list[i], item, `${where}[${label(item, i)}]`);
+    });
+    return checked;
+  }
+  if (expected !== null && typeof expected === 'object') {
+    expect(actual !== null && typeof actual === 'object' && !Array.isArray(actual), `${where} is an object`).toBe(true);
+    const object = actual as Record<string, unknown>;
+    expect(Object.keys(object).sort(), `${where} keys`).toEqual(Object.keys(expected).sort());
+    let checked = 0;
+    for (const [key, value] of Object.entries(expected)) checked += expectSameFields(object[key], value, `${where}.${key}`);
+    return checked;
+  }
+  expect(actual, where).toStrictEqual(expected);
+  return 1;
+}
+
+function label(item: unknown, index: number): string {
+  if (item && typeof item === 'object' && 'name' in item) return String((item as { name: unknown }).name);
+  if (item && typeof item === 'object' && 'address' in item) return String((item as { address: unknown }).address);
+  return String(index);
+}
+
+/**
+ * The document as the service's generated Go models decode it: a JSON null in an optional array
+ * or object field decodes to a nil slice or pointer, exactly as if the field were absent, and
+ * go-openapi's validation accepts it. JSON Schema validators do not know that, so nulls are
+ * dropped before the swagger check (and only nulls: everything else is validated as sent).
+ */
+export function asDecodedByGo(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(asDecodedByGo);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([, field]) => field !== null)
+      .map(([key, field]) => [key, asDecodedByGo(field)]),
+  );
+}

@@ -3,7 +3,7 @@ SHELL := /bin/bash
 NPM_STAMP := node_modules/.package-lock.json
 VITEST_JSON := .build/vitest.json
 
-.PHONY: deps build test test-unit test-subsystem run bench image clean typecheck
+.PHONY: deps build test test-unit test-subsystem run bench image image-scratch clean typecheck
 
 ## deps: Debian packages (host tools, Java for WireMock) and npm packages from the lock file
 deps: $(NPM_STAMP)
@@ -42,6 +42,12 @@ bench: deps build
 ## image: the container image (needs podman and a reachable base image)
 image:
 	podman build -t inband:latest -f Dockerfile .
+
+## image-scratch: the FROM-scratch variant, buildable offline (layout only; it cannot run)
+image-scratch: build
+	rm -rf .build/image-context && mkdir -p .build/image-context/usr/bin
+	cp -a dist/. .build/image-context/usr/bin/ && rm .build/image-context/usr/bin/inband.cjs
+	podman build -t inband-scratch:latest -f build/scratch.Containerfile .build/image-context
 
 clean:
 	rm -rf dist .build

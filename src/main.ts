@@ -140,7 +140,7 @@ function hostRootOption() {
 async function runAgentTool(tool: ToolSpec, argv: ParsedArgs): Promise<number> {
   const flags = serviceFlags(argv);
   const dryRun = dryRunConfig(argv);
-  const log = loggerFor(tool.logName, argv);
+  const log = await loggerFor(tool.logName, argv);
   const stop = stopSignal();
   try {
     if (tool.name === 'agent') {
@@ -161,7 +161,7 @@ async function runAgentTool(tool: ToolSpec, argv: ParsedArgs): Promise<number> {
 async function runStepTool(tool: ToolSpec, argv: ParsedArgs): Promise<number> {
   const request = argv.request === undefined ? undefined : String(argv.request);
   const dryRun = dryRunConfig(argv);
-  const log = loggerFor(tool.logName, argv);
+  const log = await loggerFor(tool.logName, argv);
   const stop = stopSignal();
   try {
     const { stepToolCommand } = await import('./commands/step-tool.js');

@@ -1,6 +1,5 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import v8 from 'node:v8';
 import type { Argv } from 'yargs';
 import type { ParsedArgs } from '../cli/options.js';
 import { dryRunConfig, dryRunOptions, loggingOptions, withOptions } from '../cli/options.js';
@@ -30,28 +29,14 @@ export function inventoryBuilder(y: Argv): Argv {
   });
 }
 
-/**
- * V8's optimising tiers (Sparkplug, Maglev, TurboFan) pay off in long-running processes; this one
- * runs for a fraction of a second, waiting on tools and sysfs, and their code and compiler memory
- * were about half of its memory growth. Interpreting only keeps the run as fast and its peak RSS
- * about 4 MB lower. These tiering flags are read each time V8 considers compiling, so they take
- * effect although V8 is already running; the long-lived agent process never calls this.
- */
-function interpretOnly(): void {
-  v8.setFlagsFromString('--no-opt');
-  v8.setFlagsFromString('--no-maglev');
-  v8.setFlagsFromString('--no-sparkplug');
-}
-
 export async function inventoryCommand(argv: ParsedArgs): Promise<number> {
-  interpretOnly();
   const tool = findTool('inventory');
   if (!tool) throw new Error('inventory tool missing from the tool table');
   const dryRun = dryRunConfig(argv);
   const hostRoot = String(argv['host-root']);
   const recordTo = String(argv['record-fixture'] ?? '') || undefined;
   if (recordTo) await ensureEmptyDirectory(recordTo);
-  const log = loggerFor(tool.logName, argv);
+  const log = await loggerFor(tool.logName, argv);
   const stop = stopSignal();
   try {
     // Loaded here, not at the top: every other command (and --version) starts without them.

@@ -2,7 +2,7 @@ import { createLogger, type Logger } from '../log/logger.js';
 import type { ParsedArgs } from '../cli/options.js';
 
 /** The logger a command's flags ask for, named after the tool's upstream log file. */
-export function loggerFor(logName: string, argv: ParsedArgs): Logger {
+export function loggerFor(logName: string, argv: ParsedArgs): Promise<Logger> {
   return createLogger({
     name: logName,
     journal: argv['with-journal-logging'] === true,

@@ -21,7 +21,7 @@ async function waitForFile(file: string, pattern: RegExp): Promise<string> {
 describe('createLogger', () => {
   it('writes logfmt lines to <dir>/<name>.log with --with-text-logging', async () => {
     const dir = tempDir();
-    const log = createLogger({ name: 'agent_registration', text: true, journal: false, stdout: false, dir });
+    const log = await createLogger({ name: 'agent_registration', text: true, journal: false, stdout: false, dir });
     log.info('Registering host 1234', { request_id: 'abc-1' });
     log.warn('Error registering host: "503"');
     await log.close();
@@ -40,7 +40,7 @@ describe('createLogger', () => {
     // Stands in for systemd-cat: records its arguments and every line it is given.
     writeFileSync(fakeCat, `#!/bin/sh\necho "args: $*" > "${received}"\ncat >> "${received}"\n`);
     chmodSync(fakeCat, 0o755);
-    const log = createLogger({ name: 'agent', text: false, journal: true, stdout: false, journalSocket: socket, journalCommand: fakeCat });
+    const log = await createLogger({ name: 'agent', text: false, journal: true, stdout: false, journalSocket: socket, journalCommand: fakeCat });
     log.error('disk\nfailed');
     log.info('hello');
     log.debug('not at info level');
@@ -53,10 +53,16 @@ describe('createLogger', () => {
     expect(text).not.toContain('not at info level');
   });
 
-  it('stays silent, and does not fail, where there is no journal', async () => {
+  it('discards lines, without spawning anything, where there is no journal', async () => {
     const dir = tempDir();
-    const log = createLogger({ name: 'agent', text: false, journal: true, stdout: false, journalSocket: path.join(dir, 'absent'), journalCommand: '/bin/false' });
+    const marker = path.join(dir, 'spawned');
+    const fakeCat = path.join(dir, 'systemd-cat');
+    writeFileSync(fakeCat, `#!/bin/sh\ntouch "${marker}"\n`);
+    chmodSync(fakeCat, 0o755);
+    const log = await createLogger({ name: 'agent', text: false, journal: true, stdout: false, journalSocket: path.join(dir, 'absent'), journalCommand: fakeCat });
     log.info('nowhere to go');
     await expect(log.close()).resolves.toBeUndefined();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(existsSync(marker)).toBe(false);
   });
 });

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import winston from 'winston';
-import { JournaldTransport } from './journald-transport.js';
+import type winston from 'winston';
 
 export type LogMeta = Record<string, unknown>;
 
@@ -28,37 +28,47 @@ export interface LoggingOptions {
 }
 
 /** logfmt lines: time="…" level=info msg="…" key=value — the shape upstream's logrus text formatter writes. */
-const logfmt = winston.format.printf((info) => {
-  const { level, message, timestamp, ...meta } = info as Record<string, unknown>;
-  const fields = Object.entries(meta)
-    .filter(([key]) => typeof key === 'string')
-    .map(([key, value]) => `${key}=${quote(value)}`);
+function logfmtLine(info: Record<string, unknown>): string {
+  const { level, message, timestamp, ...meta } = info;
+  const fields = Object.entries(meta).map(([key, value]) => `${key}=${quote(value)}`);
   return [`time=${quote(timestamp)}`, `level=${String(level)}`, `msg=${quote(message)}`, ...fields].join(' ');
-});
+}
 
 function quote(value: unknown): string {
   const text = typeof value === 'string' ? value : value instanceof Error ? value.message : JSON.stringify(value);
   return /^[\w./:@+-]+$/.test(text ?? '') ? (text as string) : JSON.stringify(text ?? '');
 }
 
-export function createLogger(options: LoggingOptions): Logger {
+const SILENT: Logger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {}, close: async () => {} };
+
+/**
+ * The logger the logging flags ask for. With every sink off (or journald asked for where there is
+ * none) the lines are discarded, as upstream discards them, and winston is not even loaded: short
+ * tools such as `inventory` keep their start-up cost and memory for their own work.
+ */
+export async function createLogger(options: LoggingOptions): Promise<Logger> {
+  const journal = options.journal && existsSync(options.journalSocket ?? '/run/systemd/journal/socket');
+  if (!options.text && !options.stdout && !journal) return SILENT;
+  const { default: winston } = await import('winston');
   const transports: winston.transport[] = [];
   if (options.text) {
     const dir = options.dir ?? process.env.INBAND_LOG_DIR ?? '/var/log';
     transports.push(new winston.transports.File({ filename: path.join(dir, `${options.name}.log`) }));
   }
   if (options.stdout) transports.push(new winston.transports.Console());
-  if (options.journal) {
+  if (journal) {
+    const { JournaldTransport } = await import('./journald-transport.js');
     transports.push(
       new JournaldTransport({ identifier: 'agent', socketPath: options.journalSocket, command: options.journalCommand }),
     );
   }
   const logger = winston.createLogger({
     level: options.level ?? process.env.INBAND_LOG_LEVEL ?? 'info',
-    format: winston.format.combine(winston.format.timestamp(), logfmt),
+    format: winston.format.combine(
+      winston.format.timestamp(),
+      winston.format.printf((info) => logfmtLine(info as Record<string, unknown>)),
+    ),
     transports,
-    // With every sink switched off upstream discards its logs; winston would warn about a logger without transports.
-    silent: transports.length === 0,
     exitOnError: false,
   });
   // A failing sink (a read-only /var/log, say) must not take the agent down.
@@ -69,7 +79,6 @@ export function createLogger(options: LoggingOptions): Logger {
     warn: (message, meta) => logger.warn(message, meta),
     error: (message, meta) => logger.error(message, meta),
     close: async () => {
-      if (transports.length === 0) return;
       const finished = once(logger, 'finish');
       logger.end();
       await Promise.race([finished, new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);

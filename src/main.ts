@@ -148,7 +148,7 @@ async function runAgentTool(tool: ToolSpec, argv: ParsedArgs): Promise<number> {
       return await agentCommand(flags, dryRun, log, stop.signal, String(argv['host-root']));
     }
     const { nextStepRunnerCommand } = await import('./commands/next-step-runner.js');
-    return await nextStepRunnerCommand(flags, dryRun, log, stop.signal);
+    return await nextStepRunnerCommand(flags, dryRun, log, stop.signal, String(argv['host-root']));
   } catch (err) {
     log.error(errorMessage(err));
     throw err;

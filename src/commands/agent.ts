@@ -46,6 +46,7 @@ export async function agentCommand(
         dryRun,
         log,
         signal,
+        hostRoot,
       }),
   });
   return 0;

@@ -23,6 +23,8 @@ export interface RunnerParams {
   dryRun: DryRunConfig;
   log: Logger;
   signal: AbortSignal;
+  /** Where the host's /sys, /proc, /dev and /etc are, for the steps and the media check. */
+  hostRoot: string;
 }
 
 /** One next-step runner for one host, in this process. Used by `agent` and by `next_step_runner`. */
@@ -37,8 +39,8 @@ export async function runNextStepRunner(params: RunnerParams): Promise<RunnerOut
     log,
   });
   const agent = { ...flags, hostId: params.hostId, infraEnvId: params.infraEnvId, agentVersion: params.agentVersion };
-  const context = hostStepContext({ agent, dryRun: params.dryRun, log });
-  const hostFs = new HostFs('/');
+  const context = hostStepContext({ agent, dryRun: params.dryRun, log, hostRoot: params.hostRoot });
+  const hostFs = new HostFs(params.hostRoot);
 
   const stopOnMarker = new AbortController();
   const markerPath = params.dryRun.enabled ? params.dryRun.fakeRebootMarkerPath : '';
@@ -65,7 +67,13 @@ export async function runNextStepRunner(params: RunnerParams): Promise<RunnerOut
 }
 
 /** `inband next_step_runner`: the runner alone, for a host that is already registered. */
-export async function nextStepRunnerCommand(flags: ServiceFlags, dryRun: DryRunConfig, log: Logger, signal: AbortSignal): Promise<number> {
+export async function nextStepRunnerCommand(
+  flags: ServiceFlags,
+  dryRun: DryRunConfig,
+  log: Logger,
+  signal: AbortSignal,
+  hostRoot: string,
+): Promise<number> {
   const hostId = dryRun.enabled && dryRun.hostId ? dryRun.hostId : flags.hostId;
   if (!hostId) throw new UsageError('--host-id must be provided: the host ID the service registered this host as');
   if (!flags.token) log.warn('Agent Authentication Token not set');
@@ -77,6 +85,7 @@ export async function nextStepRunnerCommand(flags: ServiceFlags, dryRun: DryRunC
     dryRun,
     log,
     signal,
+    hostRoot,
   });
   if (outcome.kind === 'host-not-found') {
     report(outcome.message);

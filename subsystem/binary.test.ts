@@ -1,13 +1,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, symlinkSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { copyFileSync, existsSync, symlinkSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { tempDir } from '../test/support/temp-dir.js';
 
 const run = promisify(execFile);
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
-const dir = mkdtempSync(path.join(tmpdir(), 'inband-sea-'));
+const dir = tempDir('sea');
 // No node_modules, no node on PATH: only what the single executable carries.
 const env = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', HOME: dir };
 

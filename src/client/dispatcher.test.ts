@@ -1,22 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
 import { connect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { createDispatcher } from './dispatcher.js';
 import { ServiceClient } from './service-client.js';
 import { NetworkError } from './api-error.js';
+import { tempDir } from '../../test/support/temp-dir.js';
 
 const run = promisify(execFile);
 const IE = '11111111-1111-1111-1111-111111111111';
 const HOST = '22222222-2222-2222-2222-222222222222';
-const dir = mkdtempSync(path.join(tmpdir(), 'inband-tls-'));
+const dir = tempDir('tls');
 const servers: Server[] = [];
 
 const registration = JSON.stringify({

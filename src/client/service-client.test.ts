@@ -1,12 +1,12 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { ServiceClient } from './service-client.js';
 import { ApiError, MalformedResponseError, NetworkError } from './api-error.js';
 import { swaggerAvailable, swaggerErrors } from '../../test/support/swagger.js';
+import { tempDir } from '../../test/support/temp-dir.js';
 
 const BASE = 'http://service.test:8090';
 const IE = '11111111-1111-1111-1111-111111111111';
@@ -226,7 +226,7 @@ describe('ServiceClient step replies and logs', () => {
   });
 
   it('uploads logs as multipart field upfile with the upstream query', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'inband-logs-'));
+    const dir = tempDir('logs');
     const file = path.join(dir, 'logs.tar.gz');
     writeFileSync(file, Buffer.from([0x1f, 0x8b, 1, 2, 3]));
     let received: { url: URL; name: string | undefined; size: number | undefined } | undefined;
@@ -260,7 +260,7 @@ describe('ServiceClient step replies and logs', () => {
 
   it('reports a 413 from the logs endpoint with its reason', async () => {
     const cluster = '33333333-3333-3333-3333-333333333333';
-    const dir = mkdtempSync(path.join(tmpdir(), 'inband-logs-'));
+    const dir = tempDir('logs');
     writeFileSync(path.join(dir, 'logs.tar.gz'), 'x');
     server.use(
       http.post(`${BASE}/api/assisted-install/v2/clusters/${cluster}/logs`, () =>

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { computeHostId, FALLBACK_HOST_ID, md5Uuid } from './host-id.js';
 import { HostFs } from '../host/host-fs.js';
+import { tempDir } from '../../test/support/temp-dir.js';
 
 function hostTree(files: Record<string, string>): HostFs {
-  const root = mkdtempSync(path.join(tmpdir(), 'inband-hostid-'));
+  const root = tempDir('hostid');
   for (const [file, content] of Object.entries(files)) {
     mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
     writeFileSync(path.join(root, file), content);

@@ -1,12 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createLogger } from './logger.js';
+import { tempDir } from '../../test/support/temp-dir.js';
 
-function tempDir(): string {
-  return mkdtempSync(path.join(tmpdir(), 'inband-log-'));
-}
 
 async function waitForFile(file: string, pattern: RegExp): Promise<string> {
   const deadline = Date.now() + 5000;
@@ -20,7 +17,7 @@ async function waitForFile(file: string, pattern: RegExp): Promise<string> {
 
 describe('createLogger', () => {
   it('writes logfmt lines to <dir>/<name>.log with --with-text-logging', async () => {
-    const dir = tempDir();
+    const dir = tempDir('log');
     const log = await createLogger({ name: 'agent_registration', text: true, journal: false, stdout: false, dir });
     log.info('Registering host 1234', { request_id: 'abc-1' });
     log.warn('Error registering host: "503"');
@@ -32,7 +29,7 @@ describe('createLogger', () => {
   });
 
   it('sends lines with sd-daemon priorities to the journal through systemd-cat', async () => {
-    const dir = tempDir();
+    const dir = tempDir('log');
     const socket = path.join(dir, 'socket');
     writeFileSync(socket, '');
     const received = path.join(dir, 'journal.txt');
@@ -54,7 +51,7 @@ describe('createLogger', () => {
   });
 
   it('discards lines, without spawning anything, where there is no journal', async () => {
-    const dir = tempDir();
+    const dir = tempDir('log');
     const marker = path.join(dir, 'spawned');
     const fakeCat = path.join(dir, 'systemd-cat');
     writeFileSync(fakeCat, `#!/bin/sh\ntouch "${marker}"\n`);

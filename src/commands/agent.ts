@@ -1,5 +1,3 @@
-import { createDispatcher } from '../client/dispatcher.js';
-import { ServiceClient } from '../client/service-client.js';
 import type { DryRunConfig } from '../config/dry-run.js';
 import type { Logger } from '../log/logger.js';
 import { runAgentLoop } from '../agent/agent-loop.js';
@@ -8,6 +6,7 @@ import { computeHostId } from '../inventory/host-id.js';
 import type { ServiceFlags } from '../cli/options.js';
 import { runNextStepRunner } from './next-step-runner.js';
 import { report } from './runtime.js';
+import { serviceClientFor } from './service-client.js';
 
 /** `inband agent`: register, then run the next-step runner in this process, for ever. */
 export async function agentCommand(
@@ -19,14 +18,7 @@ export async function agentCommand(
 ): Promise<number> {
   if (!flags.token) log.warn('Agent Authentication Token not set');
   const hostId = dryRun.enabled && dryRun.hostId ? dryRun.hostId : await hardwareHostId(hostRoot, log);
-  const client = new ServiceClient({
-    url: flags.url,
-    infraEnvId: flags.infraEnvId,
-    agentVersion: flags.agentVersion,
-    token: flags.token,
-    dispatcher: createDispatcher({ insecure: flags.insecure, cacertPath: flags.cacertPath }),
-    log,
-  });
+  const client = serviceClientFor(flags, flags, log);
   await runAgentLoop({
     client,
     hostId,

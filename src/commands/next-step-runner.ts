@@ -1,6 +1,4 @@
 import { existsSync } from 'node:fs';
-import { createDispatcher } from '../client/dispatcher.js';
-import { ServiceClient } from '../client/service-client.js';
 import type { DryRunConfig } from '../config/dry-run.js';
 import type { Logger } from '../log/logger.js';
 import { dispatchStep } from '../agent/dispatcher.js';
@@ -13,6 +11,7 @@ import { STEP_REGISTRY } from '../steps/registry.js';
 import type { ServiceFlags } from '../cli/options.js';
 import { hostStepContext } from './step-context.js';
 import { report } from './runtime.js';
+import { serviceClientFor } from './service-client.js';
 import { UsageError } from '../errors.js';
 
 export interface RunnerParams {
@@ -30,14 +29,7 @@ export interface RunnerParams {
 /** One next-step runner for one host, in this process. Used by `agent` and by `next_step_runner`. */
 export async function runNextStepRunner(params: RunnerParams): Promise<RunnerOutcome> {
   const { flags, log } = params;
-  const client = new ServiceClient({
-    url: flags.url,
-    infraEnvId: params.infraEnvId,
-    agentVersion: params.agentVersion,
-    token: flags.token,
-    dispatcher: createDispatcher({ insecure: flags.insecure, cacertPath: flags.cacertPath }),
-    log,
-  });
+  const client = serviceClientFor(flags, params, log);
   const agent = { ...flags, hostId: params.hostId, infraEnvId: params.infraEnvId, agentVersion: params.agentVersion };
   const context = hostStepContext({ agent, dryRun: params.dryRun, log, hostRoot: params.hostRoot });
   const hostFs = new HostFs(params.hostRoot);

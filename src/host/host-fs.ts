@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { lstatSync, promises as fs, readlinkSync } from 'node:fs';
 import path from 'node:path';
 
 /**
@@ -82,33 +82,34 @@ export class HostFs {
 
 const MAX_SYMLINK_HOPS = 40;
 
-/** Follows symlinks component by component, keeping every step inside `root`. */
-async function resolveInsideRoot(root: string, hostPath: string): Promise<string | undefined> {
+/**
+ * Follows symlinks component by component, keeping every step inside `root` (as a chroot would).
+ * Synchronous: it walks sysfs, procfs and fixture trees, where every call completes at once.
+ */
+export function resolveInsideRoot(root: string, hostPath: string): string | undefined {
   const pending = hostPath.split('/').filter(Boolean);
   let current = '/';
   let hops = 0;
-  while (pending.length > 0) {
-    const part = pending.shift() as string;
-    if (part === '.') continue;
-    if (part === '..') {
-      current = path.posix.dirname(current);
-      continue;
+  try {
+    while (pending.length > 0) {
+      const part = pending.shift() as string;
+      if (part === '.') continue;
+      if (part === '..') {
+        current = path.posix.dirname(current);
+        continue;
+      }
+      const next = path.posix.join(current, part);
+      if (!lstatSync(path.join(root, next)).isSymbolicLink()) {
+        current = next;
+        continue;
+      }
+      if (++hops > MAX_SYMLINK_HOPS) return undefined;
+      const target = readlinkSync(path.join(root, next));
+      pending.unshift(...target.split('/').filter(Boolean));
+      if (target.startsWith('/')) current = '/';
     }
-    const next = path.posix.join(current, part);
-    let stat;
-    try {
-      stat = await fs.lstat(path.join(root, next));
-    } catch {
-      return undefined;
-    }
-    if (!stat.isSymbolicLink()) {
-      current = next;
-      continue;
-    }
-    if (++hops > MAX_SYMLINK_HOPS) return undefined;
-    const target = await fs.readlink(path.join(root, next));
-    pending.unshift(...target.split('/').filter(Boolean));
-    if (target.startsWith('/')) current = '/';
+  } catch {
+    return undefined;
   }
   return current;
 }

@@ -1,6 +1,5 @@
-import { accessSync, lstatSync, readFileSync, readdirSync, readlinkSync, realpathSync, statSync } from 'node:fs';
-import path from 'node:path';
-import { HostFs } from './host-fs.js';
+import { accessSync, readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { HostFs, resolveInsideRoot } from './host-fs.js';
 
 /**
  * A HostFs whose reads are synchronous system calls behind the same promise-returning methods.
@@ -56,36 +55,9 @@ export class SyncHostFs extends HostFs {
   override async realPath(hostPath: string): Promise<string | undefined> {
     try {
       if (this.root === '/') return realpathSync.native(hostPath);
-      return resolveInsideRootSync(this.root, hostPath);
+      return resolveInsideRoot(this.root, hostPath);
     } catch {
       return undefined;
     }
   }
-}
-
-const MAX_SYMLINK_HOPS = 40;
-
-/** HostFs.realPath's chroot-like resolution, with synchronous calls; throws when a component is missing. */
-function resolveInsideRootSync(root: string, hostPath: string): string | undefined {
-  const pending = hostPath.split('/').filter(Boolean);
-  let current = '/';
-  let hops = 0;
-  while (pending.length > 0) {
-    const part = pending.shift() as string;
-    if (part === '.') continue;
-    if (part === '..') {
-      current = path.posix.dirname(current);
-      continue;
-    }
-    const next = path.posix.join(current, part);
-    if (!lstatSync(path.join(root, next)).isSymbolicLink()) {
-      current = next;
-      continue;
-    }
-    if (++hops > MAX_SYMLINK_HOPS) return undefined;
-    const target = readlinkSync(path.join(root, next));
-    pending.unshift(...target.split('/').filter(Boolean));
-    if (target.startsWith('/')) current = '/';
-  }
-  return current;
 }

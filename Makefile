@@ -31,9 +31,9 @@ test-unit: deps
 test-subsystem: deps build
 	npx vitest run --project subsystem
 
-## run: the main job on this machine
+## run: the main job on this machine: serve + infra-env + agent on this host, then show what was discovered
 run: deps build
-	dist/inband inventory
+	node build/main-job.mjs
 
 ## bench: benchmarks (medians of several runs)
 bench: deps build

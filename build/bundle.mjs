@@ -34,11 +34,23 @@ await build({
 console.log(`bundle   ${path.relative(root, bundle)} (${((await fs.stat(bundle)).size / 1024).toFixed(0)} KiB)`);
 
 if (!bundleOnly) {
+  const sqliteAddon = path.join(root, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node');
+  await fs.access(sqliteAddon).catch(() => {
+    throw new Error(`${path.relative(root, sqliteAddon)} is missing: run npm ci (it builds better-sqlite3 from source)`);
+  });
   const blob = path.join(work, 'inband.blob');
   const seaConfig = path.join(work, 'sea-config.json');
   await fs.writeFile(
     seaConfig,
-    JSON.stringify({ main: bundle, output: blob, disableExperimentalSEAWarning: true, useCodeCache: true }),
+    JSON.stringify({
+      main: bundle,
+      output: blob,
+      disableExperimentalSEAWarning: true,
+      useCodeCache: true,
+      // The executable cannot `require` a native addon from node_modules; the store writes this
+      // one out and loads it (src/server/store/native-sqlite.ts). better-sqlite3's JS is bundled.
+      assets: { 'better_sqlite3.node': sqliteAddon },
+    }),
   );
   await run(process.execPath, ['--experimental-sea-config', seaConfig], { cwd: root });
   const binary = path.join(dist, 'inband');

@@ -1,14 +1,18 @@
 import path from 'node:path';
 import yargs, { type Argv } from 'yargs';
 import { ExitError, UsageError, errorMessage } from './errors.js';
+import { ApiError, MalformedResponseError, NetworkError } from './client/api-error.js';
 import { normalizeGoFlags } from './cli/go-flags.js';
 import { ALL_TOOLS, AGENT_TOOLS, SELF_NAMES, STEP_TOOLS, findTool, type ToolSpec } from './cli/tools.js';
 import { dryRunConfig, dryRunOptions, loggingOptions, serviceFlags, serviceOptions, withOptions, type ParsedArgs } from './cli/options.js';
 import { loggerFor, stopSignal } from './commands/runtime.js';
 import { inventoryBuilder, inventoryCommand } from './commands/inventory.js';
+import { registerServiceCommands } from './cli/service-commands.js';
 import { VERSION } from './version.js';
 
-const COMMAND_NAMES = ALL_TOOLS.map((tool) => tool.name);
+/** Commands of the bundled service and its operator CLI; they are sub-commands only, with no symlinks. */
+const SERVICE_COMMANDS = ['serve', 'infra-env', 'hosts', 'events'];
+const COMMAND_NAMES = [...ALL_TOOLS.map((tool) => tool.name), ...SERVICE_COMMANDS];
 
 /**
  * The program's entry: picks the tool from the name it was invoked through (busybox style) or from
@@ -27,6 +31,11 @@ export async function main(rawArgs: readonly string[], invokedAs: string): Promi
       process.stderr.write(`inband: ${err.message}\n`);
       return err.exitCode;
     }
+    // A service that refused or could not be reached: the message says which and why.
+    if (err instanceof ApiError || err instanceof NetworkError || err instanceof MalformedResponseError) {
+      process.stderr.write(`inband: ${err.message}\n`);
+      return 1;
+    }
     process.stderr.write(`inband: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     return 1;
   }
@@ -42,7 +51,7 @@ function toolArgs(rawArgs: readonly string[], invokedAs: string): string[] {
 async function dispatch(rawArgs: readonly string[], invokedAs: string): Promise<number> {
   const args = normalizeGoFlags(toolArgs(rawArgs, invokedAs));
   const first = args.find((arg) => !arg.startsWith('-'));
-  if (first !== undefined && !findTool(first) && args[0] === first) {
+  if (first !== undefined && !findTool(first) && !SERVICE_COMMANDS.includes(first) && args[0] === first) {
     throw new UsageError(`unknown command ${JSON.stringify(first)}; valid commands: ${COMMAND_NAMES.join(', ')}`);
   }
 
@@ -107,6 +116,9 @@ async function dispatch(rawArgs: readonly string[], invokedAs: string): Promise<
       },
     );
   }
+  registerServiceCommands(parser, (run) => async (argv: ParsedArgs) => {
+    exitCode = await withUsage(parser, () => run(argv));
+  });
   await parser.parseAsync();
   return exitCode;
 }

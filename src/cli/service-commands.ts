@@ -1,0 +1,131 @@
+import type { Argv } from 'yargs';
+import { loggingOptions, withOptions, type ParsedArgs } from './options.js';
+import { loggerFor, stopSignal } from '../commands/runtime.js';
+
+type Runner = (argv: ParsedArgs) => Promise<number>;
+type Handler = (run: Runner) => (argv: ParsedArgs) => Promise<void>;
+
+/** The service (`serve`) and the operator CLI (`infra-env`, `hosts`, `events`); their code loads only when used. */
+export function registerServiceCommands(parser: Argv, handle: Handler): void {
+  parser.command(
+    'serve',
+    'run the bundled service that agents register with (embedded store, no set-up)',
+    (y: Argv) =>
+      withOptions(
+        y,
+        {
+          listen: { type: 'string', default: '127.0.0.1:8090', describe: 'host:port to listen on' },
+          'data-dir': { type: 'string', default: process.env.INBAND_DATA_DIR ?? '/var/lib/inband', describe: 'where the database, logs and admin token live' },
+          'database-url': { type: 'string', default: '', describe: 'postgres://… to use PostgreSQL instead of the embedded store' },
+          'tls-cert': { type: 'string', default: '', describe: 'PEM certificate for HTTPS' },
+          'tls-key': { type: 'string', default: '', describe: 'PEM key for HTTPS' },
+          'admin-token': { type: 'string', default: '', describe: 'operator token [env INBAND_ADMIN_TOKEN; else generated once and kept in the data dir]' },
+          auth: { type: 'string', default: 'token', choices: ['token', 'none'], describe: 'none accepts every request: local experiments only' },
+          'agent-image': { type: 'string', default: '', describe: 'agent image named in next_step_runner_command (default: the one the agent registered with)' },
+          'max-log-bytes': { type: 'number', default: 262_144_000, describe: 'largest host logs archive accepted' },
+        },
+        loggingOptions({ journal: false, text: false }),
+        { 'with-stdout-logging': { type: 'boolean', default: true, describe: 'log to stdout' } },
+      ),
+    handle(async (argv) => {
+      const { serveCommand, serveFlags } = await import('../commands/serve.js');
+      const flags = serveFlags(argv);
+      const log = await loggerFor('inband-serve', argv);
+      const stop = stopSignal();
+      try {
+        return await serveCommand(flags, log, stop.signal);
+      } finally {
+        stop.dispose();
+        await log.close();
+      }
+    }),
+  );
+
+  const ops = () => import('../commands/operator/operator-commands.js');
+  const withOperator = (y: Argv): Argv => withOptions(y, operatorOptionsLazy());
+
+  parser.command('infra-env', 'create, list and delete infra-envs on the service', (y: Argv) =>
+    y
+      .command(
+        'create',
+        'create an infra-env; prints its agent token and the agent command line',
+        (c: Argv) =>
+          withOperator(c).options({
+            name: { type: 'string', demandOption: true, describe: 'name of the infra-env' },
+            'ntp-sources': { type: 'string', default: '', describe: 'comma-separated NTP sources hosts must sync with' },
+            'additional-ntp-sources': { type: 'string', default: '', describe: 'comma-separated NTP sources added to the hosts\' own' },
+            domains: { type: 'string', default: '', describe: 'comma-separated names every host must resolve' },
+            'api-vip-url': { type: 'string', default: '', describe: 'ignition URL to fetch through the API VIP' },
+            'dhcp-interface': { type: 'string', default: '', describe: 'interface for DHCP allocation of the VIPs' },
+            'api-vip-mac': { type: 'string', default: '', describe: 'MAC for the API VIP lease' },
+            'ingress-vip-mac': { type: 'string', default: '', describe: 'MAC for the ingress VIP lease' },
+          }),
+        handle(async (argv) => (await ops()).infraEnvCreate(argv)),
+      )
+      .command('list', 'list infra-envs', withOperator, handle(async (argv) => (await ops()).infraEnvList(argv)))
+      .command(
+        'delete <id>',
+        'delete an infra-env with its hosts',
+        (c: Argv) => withOperator(c).positional('id', { type: 'string', describe: 'infra-env ID' }),
+        handle(async (argv) => (await ops()).infraEnvDelete(argv)),
+      )
+      .demandCommand(1, 'Name an infra-env command: create, list, delete'),
+  );
+
+  parser.command('hosts', 'list and inspect discovered hosts', (y: Argv) =>
+    y
+      .command(
+        'list',
+        'hosts with status, CPU, memory and eligible disks',
+        (c: Argv) => withOperator(c).option('infra-env-id', { type: 'string', default: '', describe: 'only this infra-env' }),
+        handle(async (argv) => (await ops()).hostsList(argv)),
+      )
+      .command(
+        'show <host>',
+        'one host: status, validations, inventory summary, step results',
+        (c: Argv) =>
+          withOperator(c)
+            .positional('host', { type: 'string', describe: 'host ID' })
+            .option('infra-env-id', { type: 'string', default: '', describe: 'its infra-env (found by search otherwise)' }),
+        handle(async (argv) => (await ops()).hostsShow(argv)),
+      )
+      .command(
+        'logs <host>',
+        'download the host\'s uploaded logs, or --request new ones',
+        (c: Argv) =>
+          withOperator(c)
+            .positional('host', { type: 'string', describe: 'host ID' })
+            .options({
+              'infra-env-id': { type: 'string', default: '', describe: 'its infra-env (found by search otherwise)' },
+              request: { type: 'boolean', default: false, describe: 'ask the host to gather and upload logs' },
+              output: { type: 'string', default: '', describe: 'where to save the archive (default logs_host_<id>.tar.gz)' },
+            }),
+        handle(async (argv) => (await ops()).hostsLogs(argv)),
+      )
+      .demandCommand(1, 'Name a hosts command: list, show, logs'),
+  );
+
+  parser.command(
+    'events',
+    'registration and status-change events',
+    (y: Argv) =>
+      withOperator(y).options({
+        'infra-env-id': { type: 'string', default: '', describe: 'only this infra-env' },
+        'host-id': { type: 'string', default: '', describe: 'only this host' },
+        limit: { type: 'number', default: 100, describe: 'the newest N events' },
+      }),
+    handle(async (argv) => (await ops()).eventsList(argv)),
+  );
+}
+
+/** The operator flags, defined here so that --help does not load the operator client. */
+function operatorOptionsLazy() {
+  return {
+    server: { type: 'string' as const, default: process.env.INBAND_SERVER ?? 'http://127.0.0.1:8090', describe: 'the inband service [env INBAND_SERVER]' },
+    token: { type: 'string' as const, default: '', describe: 'operator token [env INBAND_ADMIN_TOKEN; else <data-dir>/admin-token]' },
+    'data-dir': { type: 'string' as const, default: process.env.INBAND_DATA_DIR ?? '/var/lib/inband', describe: 'where a local service keeps its admin-token file' },
+    cacert: { type: 'string' as const, default: '', describe: 'PEM file of CAs trusted in addition to the system ones' },
+    insecure: { type: 'boolean' as const, default: false, describe: 'do not verify the service\'s certificate' },
+    json: { type: 'boolean' as const, default: false, describe: 'print JSON instead of a table' },
+  };
+}

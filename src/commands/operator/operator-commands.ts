@@ -1,0 +1,244 @@
+import { createWriteStream, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import { createDispatcher } from '../../client/dispatcher.js';
+import { OperatorClient } from '../../client/operator-client.js';
+import type { ParsedArgs } from '../../cli/options.js';
+import { ExitError } from '../../errors.js';
+import { age, renderTable } from './table.js';
+
+type Wire = Record<string, unknown>;
+
+
+function operatorToken(argv: ParsedArgs): string {
+  const given = String(argv.token ?? '') || process.env.INBAND_ADMIN_TOKEN || '';
+  if (given) return given;
+  try {
+    return readFileSync(path.join(String(argv['data-dir']), 'admin-token'), 'utf8').trim();
+  } catch {
+    return '';
+  }
+}
+
+function client(argv: ParsedArgs): OperatorClient {
+  return new OperatorClient({
+    url: String(argv.server),
+    token: operatorToken(argv),
+    dispatcher: createDispatcher({ insecure: argv.insecure === true, cacertPath: String(argv.cacert ?? '') || undefined }),
+  });
+}
+
+function print(argv: ParsedArgs, json: unknown, table: () => string): void {
+  process.stdout.write(`${argv.json ? JSON.stringify(json, null, 2) : table()}\n`);
+}
+
+function parseJsonField<T>(value: unknown): T | undefined {
+  if (typeof value !== 'string' || value === '') return undefined;
+  try {
+    return JSON.parse(value) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+function csv(value: unknown): string[] {
+  return String(value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+// ---- infra-env
+
+export async function infraEnvCreate(argv: ParsedArgs): Promise<number> {
+  const body: Wire = { name: String(argv.name) };
+  if (argv['ntp-sources']) body.ntp_sources = String(argv['ntp-sources']);
+  if (argv['additional-ntp-sources']) body.additional_ntp_sources = String(argv['additional-ntp-sources']);
+  const domains = csv(argv.domains);
+  if (domains.length > 0) body.domains_to_resolve = domains;
+  if (argv['api-vip-url']) body.api_vip_url = String(argv['api-vip-url']);
+  const dhcp = [argv['dhcp-interface'], argv['api-vip-mac'], argv['ingress-vip-mac']].map((v) => String(v ?? ''));
+  if (dhcp.some(Boolean)) {
+    if (!dhcp.every(Boolean)) throw new ExitError('DHCP allocation needs all of --dhcp-interface, --api-vip-mac and --ingress-vip-mac', 2);
+    body.dhcp_allocation = { interface: dhcp[0], api_vip_mac: dhcp[1], ingress_vip_mac: dhcp[2] };
+  }
+  const created = await client(argv).request<Wire>('POST', '/v2/infra-envs', body);
+  print(argv, created, () =>
+    [
+      infraEnvTable([created]),
+      '',
+      'Start an agent for it with:',
+      `  PULL_SECRET_TOKEN=${String(created.agent_token ?? '')} inband agent --url ${String(argv.server)} --infra-env-id ${String(created.id)}`,
+    ].join('\n'),
+  );
+  return 0;
+}
+
+function infraEnvTable(infraEnvs: Wire[]): string {
+  return renderTable(
+    ['ID', 'NAME', 'NTP SOURCES', 'DOMAINS', 'CREATED'],
+    infraEnvs.map((ie) => [
+      String(ie.id),
+      String(ie.name),
+      String(ie.ntp_sources ?? ie.additional_ntp_sources ?? '-'),
+      Array.isArray(ie.domains_to_resolve) ? ie.domains_to_resolve.join(',') : '-',
+      age(ie.created_at as string | undefined),
+    ]),
+  );
+}
+
+export async function infraEnvList(argv: ParsedArgs): Promise<number> {
+  const list = await client(argv).request<Wire[]>('GET', '/v2/infra-envs');
+  print(argv, list, () => infraEnvTable(list));
+  return 0;
+}
+
+export async function infraEnvDelete(argv: ParsedArgs): Promise<number> {
+  await client(argv).request('DELETE', `/v2/infra-envs/${String(argv.id)}`);
+  if (!argv.json) process.stdout.write(`deleted infra-env ${String(argv.id)}\n`);
+  return 0;
+}
+
+// ---- hosts
+
+interface InventorySummary {
+  hostname?: string;
+  cpu?: { count?: number };
+  memory?: { physical_bytes?: number; usable_bytes?: number };
+  disks?: { name?: string; size_bytes?: number; drive_type?: string; installation_eligibility?: { eligible?: boolean; not_eligible_reasons?: string[] | null } }[];
+  interfaces?: { name?: string; mac_address?: string; ipv4_addresses?: string[]; ipv6_addresses?: string[]; type?: string }[];
+  system_vendor?: { manufacturer?: string; product_name?: string; virtual?: boolean };
+}
+
+const GIB = 1024 ** 3;
+
+async function hostsOf(c: OperatorClient, infraEnvId: string | undefined): Promise<Wire[]> {
+  const ids = infraEnvId ? [infraEnvId] : (await c.request<Wire[]>('GET', '/v2/infra-envs')).map((ie) => String(ie.id));
+  const lists = await Promise.all(ids.map((id) => c.request<Wire[]>('GET', `/v2/infra-envs/${id}/hosts`)));
+  return lists.flat();
+}
+
+function hostRow(host: Wire): string[] {
+  const inventory = parseJsonField<InventorySummary>(host.inventory) ?? {};
+  const disks = inventory.disks ?? [];
+  const eligible = disks.filter((d) => d.installation_eligibility?.eligible).length;
+  return [
+    String(host.id),
+    inventory.hostname ?? '-',
+    String(host.status),
+    inventory.cpu?.count !== undefined ? String(inventory.cpu.count) : '-',
+    inventory.memory?.physical_bytes !== undefined ? `${(inventory.memory.physical_bytes / GIB).toFixed(1)} GiB` : '-',
+    inventory.disks ? `${eligible}/${disks.length}` : '-',
+    age(host.checked_in_at as string | undefined),
+    String(host.infra_env_id),
+  ];
+}
+
+export async function hostsList(argv: ParsedArgs): Promise<number> {
+  const hosts = await hostsOf(client(argv), optional(argv['infra-env-id']));
+  print(argv, hosts, () => renderTable(['ID', 'HOSTNAME', 'STATUS', 'CPUS', 'MEMORY', 'ELIGIBLE DISKS', 'CHECKED IN', 'INFRA-ENV'], hosts.map(hostRow)));
+  return 0;
+}
+
+function optional(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+async function findHost(c: OperatorClient, hostId: string, infraEnvId: string | undefined): Promise<Wire> {
+  if (infraEnvId) return c.request<Wire>('GET', `/v2/infra-envs/${infraEnvId}/hosts/${hostId}`);
+  const found = (await hostsOf(c, undefined)).find((h) => h.id === hostId);
+  if (!found) throw new ExitError(`host ${hostId} is not registered in any infra-env`, 1);
+  return found;
+}
+
+export async function hostsShow(argv: ParsedArgs): Promise<number> {
+  const c = client(argv);
+  const host = await findHost(c, String(argv.host), optional(argv['infra-env-id']));
+  const results = await c.request<Wire[]>('GET', `/v2/infra-envs/${String(host.infra_env_id)}/hosts/${String(host.id)}/step-results`);
+  print(argv, { host, step_results: results }, () => describeHost(host, results));
+  return 0;
+}
+
+function describeHost(host: Wire, results: Wire[]): string {
+  const inventory = parseJsonField<InventorySummary>(host.inventory);
+  const validations = parseJsonField<Record<string, { id: string; status: string; message: string }[]>>(host.validations_info) ?? {};
+  const lines = [
+    `Host ${String(host.id)}${inventory?.hostname ? ` (${inventory.hostname})` : ''}`,
+    `  status:      ${String(host.status)} — ${String(host.status_info ?? '')}`,
+    `  infra-env:   ${String(host.infra_env_id)}`,
+    `  checked in:  ${age(host.checked_in_at as string | undefined)}, agent ${String(host.discovery_agent_version ?? '-')}`,
+  ];
+  if (inventory) {
+    const vendor = inventory.system_vendor;
+    lines.push(
+      `  system:      ${[vendor?.manufacturer, vendor?.product_name].filter(Boolean).join(' ') || '-'}${vendor?.virtual ? ' (virtual)' : ''}`,
+      `  cpu:         ${inventory.cpu?.count ?? '-'} cores`,
+      `  memory:      ${((inventory.memory?.physical_bytes ?? 0) / GIB).toFixed(1)} GiB physical, ${((inventory.memory?.usable_bytes ?? 0) / GIB).toFixed(1)} GiB usable`,
+      '',
+      renderTable(
+        ['DISK', 'SIZE', 'TYPE', 'ELIGIBLE'],
+        (inventory.disks ?? []).map((d) => [
+          d.name ?? '-',
+          `${((d.size_bytes ?? 0) / 1e9).toFixed(0)} GB`,
+          d.drive_type ?? '-',
+          d.installation_eligibility?.eligible ? 'yes' : `no: ${(d.installation_eligibility?.not_eligible_reasons ?? []).join('; ')}`,
+        ]),
+      ),
+      '',
+      renderTable(
+        ['INTERFACE', 'TYPE', 'MAC', 'ADDRESSES'],
+        (inventory.interfaces ?? []).map((i) => [i.name ?? '-', i.type ?? '-', i.mac_address ?? '-', [...(i.ipv4_addresses ?? []), ...(i.ipv6_addresses ?? [])].join(' ') || '-']),
+      ),
+    );
+  }
+  const rows = Object.entries(validations).flatMap(([category, list]) => list.map((v) => [category, v.id, v.status, v.message]));
+  if (rows.length > 0) lines.push('', renderTable(['CATEGORY', 'VALIDATION', 'STATUS', 'MESSAGE'], rows));
+  if (results.length > 0) {
+    lines.push(
+      '',
+      renderTable(
+        ['STEP', 'EXIT', 'RECEIVED', 'ERROR'],
+        results.map((r) => [String(r.step_type), String(r.exit_code), age(r.received_at as string), String(r.error ?? '').split('\n')[0] ?? '']),
+      ),
+    );
+  }
+  return lines.join('\n');
+}
+
+export async function hostsLogs(argv: ParsedArgs): Promise<number> {
+  const c = client(argv);
+  const host = await findHost(c, String(argv.host), optional(argv['infra-env-id']));
+  const base = `/v2/infra-envs/${String(host.infra_env_id)}/hosts/${String(host.id)}`;
+  if (argv.request) {
+    await c.request('POST', `${base}/logs-request`);
+    process.stdout.write(`requested logs from host ${String(host.id)}; they arrive after its next poll (see: inband events --host-id ${String(host.id)})\n`);
+    return 0;
+  }
+  const output = String(argv.output || `logs_host_${String(host.id)}.tar.gz`);
+  const res = await c.download(`${base}/logs`);
+  if (!res.body) throw new ExitError('the service sent an empty answer', 1);
+  await pipeline(Readable.fromWeb(res.body as unknown as WebReadableStream), createWriteStream(output));
+  process.stdout.write(`saved ${output}\n`);
+  return 0;
+}
+
+// ---- events
+
+export async function eventsList(argv: ParsedArgs): Promise<number> {
+  const events = await client(argv).request<Wire[]>('GET', '/v2/events', undefined, {
+    infra_env_id: optional(argv['infra-env-id']),
+    host_id: optional(argv['host-id']),
+    limit: String(argv.limit),
+    order: 'descending',
+  });
+  events.reverse();
+  print(argv, events, () =>
+    renderTable(
+      ['TIME', 'SEVERITY', 'MESSAGE'],
+      events.map((e) => [String(e.event_time), String(e.severity), String(e.message)]),
+    ),
+  );
+  return 0;
+}

@@ -1,0 +1,114 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { ParsedArgs } from '../cli/options.js';
+import { ExitError, UsageError } from '../errors.js';
+import type { Logger } from '../log/logger.js';
+import { buildApp, DEFAULT_MAX_LOG_BYTES } from '../server/app.js';
+import type { AuthConfig } from '../server/auth.js';
+import { DiscoveryService } from '../server/discovery-service.js';
+import { openStore } from '../server/store/open-store.js';
+import { report } from './runtime.js';
+
+/** How often the monitor looks for hosts that stopped polling (upstream's HOST_MONITOR_INTERVAL). */
+const MONITOR_INTERVAL_MS = 8_000;
+
+export interface ServeFlags {
+  listen: { host: string; port: number };
+  dataDir: string;
+  databaseUrl?: string;
+  tls?: { cert: string; key: string };
+  auth: 'token' | 'none';
+  adminToken?: string;
+  agentImage?: string;
+  maxLogBytes: number;
+}
+
+export function serveFlags(argv: ParsedArgs): ServeFlags {
+  const listen = String(argv.listen);
+  const match = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(listen);
+  const port = Number(match?.[2]);
+  if (!match || port > 65535) throw new UsageError(`--listen ${JSON.stringify(listen)}: expected host:port, e.g. 127.0.0.1:8090 or [::1]:8090`);
+  const cert = String(argv['tls-cert'] ?? '');
+  const key = String(argv['tls-key'] ?? '');
+  if (Boolean(cert) !== Boolean(key)) throw new UsageError('--tls-cert and --tls-key go together');
+  const auth = String(argv.auth);
+  if (auth !== 'token' && auth !== 'none') throw new UsageError(`--auth must be token or none, got ${JSON.stringify(auth)}`);
+  const maxLogBytes = Number(argv['max-log-bytes']);
+  if (!Number.isInteger(maxLogBytes) || maxLogBytes <= 0) throw new UsageError('--max-log-bytes must be a positive number of bytes');
+  return {
+    listen: { host: (match[1] as string).replace(/^\[|\]$/g, ''), port },
+    dataDir: path.resolve(String(argv['data-dir'])),
+    databaseUrl: String(argv['database-url'] ?? '') || undefined,
+    tls: cert ? { cert, key } : undefined,
+    auth,
+    adminToken: String(argv['admin-token'] ?? '') || process.env.INBAND_ADMIN_TOKEN || undefined,
+    agentImage: String(argv['agent-image'] ?? '') || undefined,
+    maxLogBytes,
+  };
+}
+
+export const SERVE_DEFAULTS = { listen: '127.0.0.1:8090', maxLogBytes: DEFAULT_MAX_LOG_BYTES };
+
+/**
+ * The operator token: the flag's, or the one saved in the data directory, or a new one that is
+ * saved (mode 0600, for local CLI use) and printed once.
+ */
+function resolveAdminToken(flags: ServeFlags): string {
+  if (flags.adminToken) return flags.adminToken;
+  const file = path.join(flags.dataDir, 'admin-token');
+  try {
+    const saved = readFileSync(file, 'utf8').trim();
+    if (saved) return saved;
+  } catch {
+    // first start: make one
+  }
+  const token = randomBytes(24).toString('base64url');
+  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  report(`generated the operator token (saved in ${file}; shown only this once): ${token}`);
+  return token;
+}
+
+/** `inband serve`: the bundled service, until SIGTERM/SIGINT. */
+export async function serveCommand(flags: ServeFlags, log: Logger, signal: AbortSignal): Promise<number> {
+  mkdirSync(flags.dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(flags.dataDir, 0o700);
+  const store = await openStore({ dataDir: flags.dataDir, databaseUrl: flags.databaseUrl });
+  const logsDir = path.join(flags.dataDir, 'logs');
+  const service = new DiscoveryService(store, { agentImage: flags.agentImage, logsDir });
+  await service.start();
+  const auth: AuthConfig = { mode: flags.auth, adminToken: flags.auth === 'token' ? resolveAdminToken(flags) : '' };
+  if (flags.auth === 'none') report('--auth none: every request is accepted; use this for local experiments only');
+  let https: { cert: Buffer; key: Buffer } | undefined;
+  if (flags.tls) {
+    try {
+      https = { cert: readFileSync(flags.tls.cert), key: readFileSync(flags.tls.key) };
+    } catch (err) {
+      throw new ExitError(`cannot read the TLS certificate or key: ${(err as Error).message}`, 1);
+    }
+  }
+  const app = await buildApp({ service, auth, logsDir, maxLogBytes: flags.maxLogBytes, log, https });
+  try {
+    await app.listen({ host: flags.listen.host, port: flags.listen.port });
+  } catch (err) {
+    await store.close();
+    throw new ExitError(`cannot listen on ${flags.listen.host}:${flags.listen.port}: ${(err as Error).message}`, 1);
+  }
+  const scheme = https ? 'https' : 'http';
+  const host = flags.listen.host.includes(':') ? `[${flags.listen.host}]` : flags.listen.host;
+  report(`serving on ${scheme}://${host}:${flags.listen.port} (data in ${flags.dataDir})`);
+  log.info('service started', { listen: `${host}:${flags.listen.port}`, data_dir: flags.dataDir });
+
+  const monitor = setInterval(() => {
+    service.markDisconnected().catch((err: unknown) => log.error('host monitor failed', { error: (err as Error).message }));
+  }, MONITOR_INTERVAL_MS);
+  await new Promise<void>((resolve) => {
+    if (signal.aborted) resolve();
+    signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+  clearInterval(monitor);
+  await app.close();
+  await store.close();
+  log.info('service stopped');
+  return 0;
+}

@@ -1,0 +1,327 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { IMAGE_REF_RE } from '../protocol/formats.js';
+import type { NextStepCmdRequest, StepReply, Steps } from '../protocol/models.js';
+import { applyStepReply, ReplyFormatError } from './domain/replies.js';
+import { refreshHost } from './domain/refresh.js';
+import { stepsFor } from './domain/scheduler.js';
+import { HttpError, notFound } from './errors.js';
+import { HostCache } from './host-cache.js';
+import { KeyedLock } from './keyed-lock.js';
+import type { EventFilter, EventRecord, EventSeverity, HostRecord, InfraEnvRecord, LogsRecord, LogsState, StepResultRecord } from './model.js';
+import type { Store } from './store/store.js';
+
+/** What `next_step_runner_command` names when the registering agent did not say which image it is. */
+export const DEFAULT_AGENT_IMAGE = 'quay.io/edge-infrastructure/assisted-installer-agent:latest';
+/** Upstream's HOST_MAX_DISCONNECTION_TIME. */
+export const DISCONNECTION_TIMEOUT_MS = 3 * 60_000;
+/**
+ * Connectivity checks go to at most this many peers: upstream's clusters are a few dozen hosts, an
+ * infra-env here may hold thousands, and a step whose argument lists all of them helps no one.
+ */
+export const MAX_CONNECTIVITY_PEERS = 50;
+
+export interface DiscoveryServiceOptions {
+  /** The image next_step_runner_command names; by default the one the agent registered with. */
+  agentImage?: string;
+  now?: () => Date;
+  /** Where uploaded log archives live (<dir>/<infra-env>/<host>/); removed with their host. */
+  logsDir?: string;
+}
+
+export type InfraEnvParams = Omit<InfraEnvRecord, 'id' | 'agentToken' | 'createdAt' | 'updatedAt'>;
+
+/**
+ * The service's behaviour, independent of HTTP: registration, next steps, step replies, logs, the
+ * disconnection monitor and the operator's view. Routes translate requests into these calls.
+ */
+export class DiscoveryService {
+  private readonly hosts: HostCache;
+  private readonly infraEnvs = new Map<string, InfraEnvRecord>();
+  private readonly lock = new KeyedLock();
+  private readonly now: () => Date;
+
+  constructor(
+    readonly store: Store,
+    private readonly options: DiscoveryServiceOptions = {},
+  ) {
+    this.hosts = new HostCache(store);
+    this.now = options.now ?? (() => new Date());
+  }
+
+  async start(): Promise<void> {
+    await this.store.migrate();
+    for (const infraEnv of await this.store.listInfraEnvs()) this.infraEnvs.set(infraEnv.id, infraEnv);
+    await this.hosts.warm([...this.infraEnvs.keys()]);
+  }
+
+  // ---- infra-envs
+
+  async createInfraEnv(params: InfraEnvParams): Promise<InfraEnvRecord> {
+    const at = this.now().toISOString();
+    const infraEnv: InfraEnvRecord = {
+      ...params,
+      id: randomUUID(),
+      agentToken: randomBytes(24).toString('base64url'),
+      createdAt: at,
+      updatedAt: at,
+    };
+    await this.store.createInfraEnv(infraEnv);
+    this.infraEnvs.set(infraEnv.id, infraEnv);
+    await this.event({ name: 'infra_env_registered', infraEnvId: infraEnv.id, severity: 'info', message: `Registered infra-env ${infraEnv.name}` });
+    return infraEnv;
+  }
+
+  infraEnv(id: string): InfraEnvRecord | undefined {
+    return this.infraEnvs.get(id);
+  }
+
+  requireInfraEnv(id: string): InfraEnvRecord {
+    const infraEnv = this.infraEnvs.get(id);
+    if (!infraEnv) throw notFound(`infra-env ${id}`);
+    return infraEnv;
+  }
+
+  listInfraEnvs(): InfraEnvRecord[] {
+    return [...this.infraEnvs.values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  }
+
+  async deleteInfraEnv(id: string): Promise<void> {
+    this.requireInfraEnv(id);
+    await this.store.deleteInfraEnv(id);
+    this.infraEnvs.delete(id);
+    this.hosts.dropInfraEnv(id);
+    if (this.options.logsDir) await rm(path.join(this.options.logsDir, id), { recursive: true, force: true });
+  }
+
+  // ---- agent API
+
+  async register(infraEnvId: string, hostId: string, agentVersion: string | undefined, requestId?: string): Promise<{ host: HostRecord; runner: NextStepCmdRequest }> {
+    const infraEnv = this.requireInfraEnv(infraEnvId);
+    return this.lock.run(hostId, async () => {
+      const at = this.now().toISOString();
+      const existing = await this.hosts.get(infraEnvId, hostId);
+      const base: HostRecord = existing
+        ? { ...existing, registeredAt: at, checkedInAt: at, updatedAt: at }
+        : {
+            id: hostId,
+            infraEnvId,
+            status: 'discovering',
+            statusInfo: 'Waiting for host to send hardware details',
+            statusUpdatedAt: at,
+            createdAt: at,
+            updatedAt: at,
+            registeredAt: at,
+            checkedInAt: at,
+            stepErrors: {},
+            logsInfo: '',
+            logsRequested: false,
+          };
+      if (agentVersion) base.discoveryAgentVersion = agentVersion;
+      // Re-registration restarts discovery, as upstream's RegisterHost transition does.
+      if (existing) Object.assign(base, { status: 'discovering', statusInfo: 'Waiting for host to send hardware details' });
+      const host = await this.refreshAndSave(base, infraEnv, existing?.status);
+      await this.event({
+        name: existing ? 'host_re_registered' : 'host_registration_succeeded',
+        infraEnvId,
+        hostId,
+        severity: 'info',
+        requestId,
+        message: `Host ${hostName(host)}: ${existing ? 're-registered' : 'successfully registered'}`,
+      });
+      const image = this.options.agentImage ?? (agentVersion && IMAGE_REF_RE.test(agentVersion) ? agentVersion : DEFAULT_AGENT_IMAGE);
+      return { host, runner: { infra_env_id: infraEnvId, host_id: hostId, agent_version: image } };
+    });
+  }
+
+  async nextSteps(infraEnvId: string, hostId: string, poll: { timestamp?: number; agentVersion?: string }): Promise<Steps> {
+    const infraEnv = this.requireInfraEnv(infraEnvId);
+    let host = await this.hosts.get(infraEnvId, hostId);
+    if (!host) throw notFound(`host ${hostId} in infra-env ${infraEnvId}`);
+    const at = this.now().toISOString();
+    host = { ...host, checkedInAt: at };
+    if (poll.timestamp) host.timestamp = poll.timestamp;
+    if (poll.agentVersion) host.discoveryAgentVersion = poll.agentVersion;
+    await this.store.recordCheckIn(infraEnvId, hostId, { at, timestamp: poll.timestamp, agentVersion: poll.agentVersion });
+    await this.hosts.set(host);
+    if (host.status === 'disconnected') {
+      // A disconnected host that polls again is back: re-evaluate it now rather than at the next tick.
+      const current = host;
+      host = await this.lock.run(hostId, () => this.refreshAndSave(current, infraEnv, current.status));
+    }
+    return stepsFor({ host, infraEnv, others: await this.peers(host), newStepId, maxConnectivityPeers: MAX_CONNECTIVITY_PEERS });
+  }
+
+  async postStepReply(infraEnvId: string, hostId: string, reply: StepReply): Promise<void> {
+    const infraEnv = this.requireInfraEnv(infraEnvId);
+    await this.lock.run(hostId, async () => {
+      const host = await this.hosts.get(infraEnvId, hostId);
+      if (!host) throw notFound(`host ${hostId} in infra-env ${infraEnvId}`);
+      let applied: HostRecord;
+      try {
+        applied = applyStepReply(host, reply, this.now());
+      } catch (err: unknown) {
+        if (err instanceof ReplyFormatError) throw new HttpError(400, err.message);
+        throw err;
+      }
+      const result: StepResultRecord = {
+        infraEnvId,
+        hostId,
+        stepId: reply.step_id ?? '',
+        stepType: reply.step_type ?? '',
+        exitCode: reply.exit_code ?? 0,
+        output: reply.output ?? '',
+        error: reply.error ?? '',
+        receivedAt: this.now().toISOString(),
+      };
+      const refreshed = await this.refresh(applied, infraEnv);
+      await this.store.saveStepReply(result, refreshed.host);
+      await this.hosts.set(refreshed.host);
+      // The reply itself may change the status (exit code 256: media gone), before the refresh.
+      if (refreshed.host.status !== host.status) await this.statusEvent(refreshed.host, host.status);
+    });
+  }
+
+  async updateLogsProgress(infraEnvId: string, hostId: string, state: LogsState): Promise<void> {
+    this.requireInfraEnv(infraEnvId);
+    await this.lock.run(hostId, async () => {
+      const host = await this.requireHost(infraEnvId, hostId);
+      const at = this.now().toISOString();
+      const updated: HostRecord = { ...host, logsInfo: state, updatedAt: at };
+      if (state === 'requested') updated.logsStartedAt = at;
+      if (state === 'completed') updated.logsRequested = false;
+      await this.store.putHost(updated);
+      await this.hosts.set(updated);
+    });
+  }
+
+  async logsUploaded(logs: LogsRecord): Promise<void> {
+    await this.lock.run(logs.hostId, async () => {
+      const host = await this.requireHost(logs.infraEnvId, logs.hostId);
+      const updated: HostRecord = { ...host, logsCollectedAt: logs.uploadedAt, logsInfo: 'collecting', logsRequested: false, updatedAt: logs.uploadedAt };
+      await this.store.saveLogs(logs, updated);
+      await this.hosts.set(updated);
+    });
+    await this.event({
+      name: 'host_logs_uploaded',
+      infraEnvId: logs.infraEnvId,
+      hostId: logs.hostId,
+      severity: 'info',
+      message: `Host ${logs.hostId}: uploaded logs (${logs.sizeBytes} bytes)`,
+    });
+  }
+
+  // ---- operator API
+
+  async listHosts(infraEnvId: string): Promise<HostRecord[]> {
+    this.requireInfraEnv(infraEnvId);
+    return (await this.hosts.list(infraEnvId)).sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+  }
+
+  async requireHost(infraEnvId: string, hostId: string): Promise<HostRecord> {
+    this.requireInfraEnv(infraEnvId);
+    const host = await this.hosts.get(infraEnvId, hostId);
+    if (!host) throw notFound(`host ${hostId} in infra-env ${infraEnvId}`);
+    return host;
+  }
+
+  async deleteHost(infraEnvId: string, hostId: string): Promise<void> {
+    await this.requireHost(infraEnvId, hostId);
+    await this.lock.run(hostId, async () => {
+      await this.store.deleteHost(infraEnvId, hostId);
+      this.hosts.delete(infraEnvId, hostId);
+      if (this.options.logsDir) await rm(path.join(this.options.logsDir, infraEnvId, hostId), { recursive: true, force: true });
+    });
+    await this.event({ name: 'host_deregistered', infraEnvId, hostId, severity: 'info', message: `Host ${hostId}: deregistered by the operator` });
+  }
+
+  /** An operator asks for the host's logs: the next poll carries a logs-gather step. */
+  async requestLogs(infraEnvId: string, hostId: string): Promise<HostRecord> {
+    return this.lock.run(hostId, async () => {
+      const host = await this.requireHost(infraEnvId, hostId);
+      const updated: HostRecord = { ...host, logsRequested: true, updatedAt: this.now().toISOString() };
+      await this.store.putHost(updated);
+      await this.hosts.set(updated);
+      return updated;
+    });
+  }
+
+  async stepResults(infraEnvId: string, hostId: string): Promise<StepResultRecord[]> {
+    await this.requireHost(infraEnvId, hostId);
+    return this.store.listStepResults(infraEnvId, hostId);
+  }
+
+  listEvents(filter: EventFilter): Promise<EventRecord[]> {
+    return this.store.listEvents(filter);
+  }
+
+  /** One pass of the monitor: hosts silent for longer than the disconnection timeout go disconnected. */
+  async markDisconnected(): Promise<number> {
+    const cutoff = this.now().getTime() - DISCONNECTION_TIMEOUT_MS;
+    const silent = [...this.hosts.all()].filter((h) => h.status !== 'disconnected' && Date.parse(h.checkedInAt) < cutoff);
+    for (const stale of silent) {
+      const infraEnv = this.infraEnvs.get(stale.infraEnvId);
+      if (!infraEnv) continue;
+      await this.lock.run(stale.id, async () => {
+        const current = await this.hosts.get(stale.infraEnvId, stale.id);
+        if (current) await this.refreshAndSave(current, infraEnv, current.status);
+      });
+    }
+    return silent.length;
+  }
+
+  // ---- internals
+
+  private async peers(host: HostRecord): Promise<HostRecord[]> {
+    return (await this.hosts.list(host.infraEnvId)).filter((h) => h.id !== host.id);
+  }
+
+  private async refresh(host: HostRecord, infraEnv: InfraEnvRecord) {
+    return refreshHost(host, infraEnv, await this.peers(host), this.now());
+  }
+
+  /** Re-evaluates validations and status, writes the host, and records a status change as an event. */
+  private async refreshAndSave(host: HostRecord, infraEnv: InfraEnvRecord, previous?: HostRecord['status']): Promise<HostRecord> {
+    const refreshed = await this.refresh(host, infraEnv);
+    await this.store.putHost(refreshed.host);
+    await this.hosts.set(refreshed.host);
+    const from = previous ?? refreshed.previousStatus;
+    if (previous !== undefined && from !== refreshed.host.status) await this.statusEvent(refreshed.host, from);
+    return refreshed.host;
+  }
+
+  private async statusEvent(host: HostRecord, from: HostRecord['status']): Promise<void> {
+    const severity: EventSeverity = host.status === 'known' || host.status === 'discovering' ? 'info' : 'warning';
+    await this.event({
+      name: 'host_status_updated',
+      infraEnvId: host.infraEnvId,
+      hostId: host.id,
+      severity,
+      message: `Host ${hostName(host)}: updated status from ${from} to ${host.status} (${host.statusInfo})`,
+    });
+  }
+
+  private async event(event: Omit<EventRecord, 'eventTime'>): Promise<void> {
+    await this.store.addEvent({ ...event, eventTime: this.now().toISOString() });
+  }
+}
+
+/** upstream step ids: "<type>-<8 hex>". */
+export function newStepId(type: string): string {
+  return `${type}-${randomBytes(4).toString('hex')}`;
+}
+
+/** The inventory hostname when there is one, else the ID, for messages an operator reads. */
+export function hostName(host: HostRecord): string {
+  if (host.requestedHostname) return host.requestedHostname;
+  if (host.inventory) {
+    try {
+      const name = (JSON.parse(host.inventory) as { hostname?: unknown }).hostname;
+      if (typeof name === 'string' && name) return name;
+    } catch {
+      // fall through to the ID
+    }
+  }
+  return host.id;
+}

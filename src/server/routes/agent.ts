@@ -1,0 +1,113 @@
+import { createWriteStream, promises as fs } from 'node:fs';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { StepReply } from '../../protocol/models.js';
+import { checkAgent, type AuthConfig } from '../auth.js';
+import type { DiscoveryService } from '../discovery-service.js';
+import { HttpError } from '../errors.js';
+import type { LogsState } from '../model.js';
+import { hostWire } from '../wire.js';
+import { hostCreateParams, hostParams, infraEnvParams, instructionsQuery, logsProgressParams, stepReply, uploadLogsQuery } from './schemas.js';
+
+export interface AgentRoutesOptions {
+  service: DiscoveryService;
+  auth: AuthConfig;
+  /** Where uploaded log archives are kept. */
+  logsDir: string;
+  /** Archives larger than this are refused with 413 (upstream's upfile maxLength by default). */
+  maxLogBytes: number;
+}
+
+type HostParams = { infra_env_id: string; host_id: string };
+
+function agentVersionHeader(request: FastifyRequest): string | undefined {
+  const value = request.headers.discovery_agent_version;
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/** The five calls the discovery agent makes (upstream's agentAuth endpoints). */
+export async function agentRoutes(app: FastifyInstance, options: AgentRoutesOptions): Promise<void> {
+  const { service, auth } = options;
+  const authorize = (request: FastifyRequest, infraEnvId: string): void => {
+    checkAgent(auth, request, service.requireInfraEnv(infraEnvId));
+  };
+
+  app.post<{ Params: { infra_env_id: string }; Body: { host_id: string; discovery_agent_version?: string } }>(
+    '/v2/infra-envs/:infra_env_id/hosts',
+    { schema: { params: infraEnvParams, body: hostCreateParams } },
+    async (request, reply) => {
+      const { infra_env_id: infraEnvId } = request.params;
+      authorize(request, infraEnvId);
+      const version = request.body.discovery_agent_version || agentVersionHeader(request);
+      const { host, runner } = await service.register(infraEnvId, request.body.host_id, version, request.id);
+      return reply.code(201).send({ ...hostWire(host), next_step_runner_command: { args: [JSON.stringify(runner)] } });
+    },
+  );
+
+  app.get<{ Params: HostParams; Querystring: { timestamp?: number } }>(
+    '/v2/infra-envs/:infra_env_id/hosts/:host_id/instructions',
+    { schema: { params: hostParams, querystring: instructionsQuery } },
+    async (request) => {
+      const { infra_env_id: infraEnvId, host_id: hostId } = request.params;
+      authorize(request, infraEnvId);
+      return service.nextSteps(infraEnvId, hostId, { timestamp: request.query.timestamp, agentVersion: agentVersionHeader(request) });
+    },
+  );
+
+  app.post<{ Params: HostParams; Body: StepReply | undefined }>(
+    '/v2/infra-envs/:infra_env_id/hosts/:host_id/instructions',
+    { schema: { params: hostParams, body: stepReply } },
+    async (request, reply) => {
+      const { infra_env_id: infraEnvId, host_id: hostId } = request.params;
+      authorize(request, infraEnvId);
+      await service.postStepReply(infraEnvId, hostId, request.body ?? { step_id: '', step_type: '' });
+      return reply.code(204).send();
+    },
+  );
+
+  app.put<{ Params: HostParams; Body: { logs_state: LogsState } }>(
+    '/v2/infra-envs/:infra_env_id/hosts/:host_id/logs-progress',
+    { schema: { params: hostParams, body: logsProgressParams } },
+    async (request, reply) => {
+      const { infra_env_id: infraEnvId, host_id: hostId } = request.params;
+      authorize(request, infraEnvId);
+      await service.updateLogsProgress(infraEnvId, hostId, request.body.logs_state);
+      return reply.code(204).send();
+    },
+  );
+
+  // Upstream keys host logs by cluster; hosts here belong to an infra-env only, so the infra_env_id
+  // query names it, and logs-gather steps from this service pass the infra-env ID as the cluster ID.
+  app.post<{ Params: { cluster_id: string }; Querystring: { logs_type: string; host_id?: string; infra_env_id?: string } }>(
+    '/v2/clusters/:cluster_id/logs',
+    { schema: { params: { type: 'object', properties: { cluster_id: { type: 'string', format: 'uuid' } } }, querystring: uploadLogsQuery } },
+    async (request, reply) => {
+      const { logs_type: logsType, host_id: hostId } = request.query;
+      const infraEnvId = request.query.infra_env_id ?? request.params.cluster_id;
+      if (logsType !== 'host') throw new HttpError(400, `logs_type ${logsType || '""'} is not supported: this service keeps host logs only`);
+      if (!hostId) throw new HttpError(400, 'host_id is required for host logs');
+      authorize(request, infraEnvId);
+      await service.requireHost(infraEnvId, hostId);
+      if (!request.isMultipart()) throw new HttpError(400, 'expected a multipart/form-data body with the file in field upfile');
+      const part = await request.file({ limits: { fileSize: options.maxLogBytes, files: 1 } });
+      if (!part || part.fieldname !== 'upfile') throw new HttpError(400, 'expected the logs archive in multipart field upfile');
+      const dir = path.join(options.logsDir, infraEnvId, hostId);
+      await fs.mkdir(dir, { recursive: true });
+      const partial = path.join(dir, `logs.tar.gz.${request.id}.partial`);
+      try {
+        await pipeline(part.file, createWriteStream(partial));
+        if (part.file.truncated) {
+          throw new HttpError(413, `the logs archive exceeds the service's limit of ${options.maxLogBytes} bytes`);
+        }
+        const final = path.join(dir, 'logs.tar.gz');
+        const { size } = await fs.stat(partial);
+        await fs.rename(partial, final);
+        await service.logsUploaded({ infraEnvId, hostId, path: final, sizeBytes: size, uploadedAt: new Date().toISOString() });
+      } finally {
+        await fs.rm(partial, { force: true });
+      }
+      return reply.code(204).send();
+    },
+  );
+}

@@ -1,0 +1,122 @@
+import { createReadStream } from 'node:fs';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { checkOperator, type AuthConfig } from '../auth.js';
+import type { DiscoveryService, InfraEnvParams } from '../discovery-service.js';
+import { HttpError } from '../errors.js';
+import type { EventSeverity } from '../model.js';
+import { eventWire, hostWire, infraEnvWire } from '../wire.js';
+import { eventsQuery, hostParams, infraEnvCreateParams, infraEnvParams } from './schemas.js';
+
+interface InfraEnvCreateBody {
+  name: string;
+  pull_secret?: string;
+  ssh_authorized_key?: string | null;
+  ntp_sources?: string | null;
+  additional_ntp_sources?: string | null;
+  cpu_architecture?: string;
+  proxy?: InfraEnvParams['proxy'];
+  domains_to_resolve?: string[];
+  api_vip_url?: string;
+  dhcp_allocation?: { interface: string; api_vip_mac: string; ingress_vip_mac: string };
+}
+
+type HostParams = { infra_env_id: string; host_id: string };
+
+function toParams(body: InfraEnvCreateBody): InfraEnvParams {
+  return {
+    name: body.name,
+    pullSecretSet: Boolean(body.pull_secret),
+    cpuArchitecture: body.cpu_architecture ?? 'x86_64',
+    sshAuthorizedKey: body.ssh_authorized_key ?? undefined,
+    proxy: body.proxy,
+    ntpSources: body.ntp_sources ?? undefined,
+    additionalNtpSources: body.additional_ntp_sources ?? undefined,
+    domainsToResolve: body.domains_to_resolve ?? [],
+    apiVipUrl: body.api_vip_url,
+    dhcpAllocation: body.dhcp_allocation
+      ? { interface: body.dhcp_allocation.interface, apiVipMac: body.dhcp_allocation.api_vip_mac, ingressVipMac: body.dhcp_allocation.ingress_vip_mac }
+      : undefined,
+  };
+}
+
+/** The operator's API, on upstream's paths and models where upstream has them (userAuth). */
+export async function operatorRoutes(app: FastifyInstance, options: { service: DiscoveryService; auth: AuthConfig }): Promise<void> {
+  const { service, auth } = options;
+  app.addHook('onRequest', async (request: FastifyRequest) => checkOperator(auth, request));
+
+  app.post<{ Body: InfraEnvCreateBody }>('/v2/infra-envs', { schema: { body: infraEnvCreateParams } }, async (request, reply) => {
+    const infraEnv = await service.createInfraEnv(toParams(request.body));
+    return reply.code(201).send(infraEnvWire(infraEnv, { withToken: true }));
+  });
+
+  app.get('/v2/infra-envs', async () => service.listInfraEnvs().map((ie) => infraEnvWire(ie, { withToken: true })));
+
+  app.get<{ Params: { infra_env_id: string } }>('/v2/infra-envs/:infra_env_id', { schema: { params: infraEnvParams } }, async (request) =>
+    infraEnvWire(service.requireInfraEnv(request.params.infra_env_id), { withToken: true }),
+  );
+
+  app.delete<{ Params: { infra_env_id: string } }>('/v2/infra-envs/:infra_env_id', { schema: { params: infraEnvParams } }, async (request, reply) => {
+    await service.deleteInfraEnv(request.params.infra_env_id);
+    return reply.code(204).send();
+  });
+
+  app.get<{ Params: { infra_env_id: string } }>('/v2/infra-envs/:infra_env_id/hosts', { schema: { params: infraEnvParams } }, async (request) =>
+    (await service.listHosts(request.params.infra_env_id)).map(hostWire),
+  );
+
+  app.get<{ Params: HostParams }>('/v2/infra-envs/:infra_env_id/hosts/:host_id', { schema: { params: hostParams } }, async (request) =>
+    hostWire(await service.requireHost(request.params.infra_env_id, request.params.host_id)),
+  );
+
+  app.delete<{ Params: HostParams }>('/v2/infra-envs/:infra_env_id/hosts/:host_id', { schema: { params: hostParams } }, async (request, reply) => {
+    await service.deleteHost(request.params.infra_env_id, request.params.host_id);
+    return reply.code(204).send();
+  });
+
+  // inband extensions (upstream has no infra-env equivalents): step results, logs request and download.
+  app.get<{ Params: HostParams }>('/v2/infra-envs/:infra_env_id/hosts/:host_id/step-results', { schema: { params: hostParams } }, async (request) =>
+    (await service.stepResults(request.params.infra_env_id, request.params.host_id)).map((r) => ({
+      step_id: r.stepId,
+      step_type: r.stepType,
+      exit_code: r.exitCode,
+      output: r.output,
+      error: r.error,
+      received_at: r.receivedAt,
+    })),
+  );
+
+  app.post<{ Params: HostParams }>('/v2/infra-envs/:infra_env_id/hosts/:host_id/logs-request', { schema: { params: hostParams } }, async (request, reply) => {
+    const host = await service.requestLogs(request.params.infra_env_id, request.params.host_id);
+    return reply.code(202).send(hostWire(host));
+  });
+
+  app.get<{ Params: HostParams }>('/v2/infra-envs/:infra_env_id/hosts/:host_id/logs', { schema: { params: hostParams } }, async (request, reply) => {
+    const { infra_env_id: infraEnvId, host_id: hostId } = request.params;
+    await service.requireHost(infraEnvId, hostId);
+    const logs = await service.store.getLogs(infraEnvId, hostId);
+    if (!logs) throw new HttpError(404, `no logs have been uploaded for host ${hostId}`);
+    return reply
+      .header('Content-Type', 'application/gzip')
+      .header('Content-Disposition', `attachment; filename="logs_host_${hostId}.tar.gz"`)
+      .header('Content-Length', String(logs.sizeBytes))
+      .send(createReadStream(logs.path));
+  });
+
+  app.get<{ Querystring: { infra_env_id?: string; host_id?: string; limit?: number; offset?: number; order?: 'ascending' | 'descending'; severities?: string[] } }>(
+    '/v2/events',
+    { schema: { querystring: eventsQuery } },
+    async (request) => {
+      const q = request.query;
+      const severities = q.severities?.flatMap((s) => s.split(',')).filter(Boolean) as EventSeverity[] | undefined;
+      const events = await service.listEvents({
+        infraEnvId: q.infra_env_id,
+        hostId: q.host_id,
+        limit: q.limit ?? 5000,
+        offset: q.offset,
+        order: q.order ?? 'ascending',
+        severities,
+      });
+      return events.map(eventWire);
+    },
+  );
+}

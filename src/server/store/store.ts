@@ -1,0 +1,59 @@
+import type { EventFilter, EventRecord, HostRecord, InfraEnvRecord, LogsRecord, StepResultRecord } from '../model.js';
+
+/**
+ * The service's persistence, one interface for the embedded SQLite file and (later) PostgreSQL.
+ * Every method is async so that a networked database fits behind it unchanged.
+ *
+ * Durability contract: when a write method's promise resolves, the change is on disk (the service
+ * answers 204 only after that). `recordCheckIn` is the exception: heartbeats may be held in memory
+ * and flushed in batches, because losing the last seconds of check-ins on a crash is harmless
+ * while fsyncing each of thousands of polls per second is not.
+ */
+export interface Store {
+  /** Creates or upgrades the schema (versioned migrations); safe to call on every start. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+
+  createInfraEnv(infraEnv: InfraEnvRecord): Promise<void>;
+  getInfraEnv(id: string): Promise<InfraEnvRecord | undefined>;
+  listInfraEnvs(): Promise<InfraEnvRecord[]>;
+  /** Deletes the infra-env with its hosts, step results, events and logs records; false when it did not exist. */
+  deleteInfraEnv(id: string): Promise<boolean>;
+
+  /** Inserts or replaces the whole host record. */
+  putHost(host: HostRecord): Promise<void>;
+  getHost(infraEnvId: string, hostId: string): Promise<HostRecord | undefined>;
+  listHosts(infraEnvId: string): Promise<HostRecord[]>;
+  /** Every host of every infra-env, for the monitor that marks hosts disconnected. */
+  listAllHosts(): Promise<HostRecord[]>;
+  deleteHost(infraEnvId: string, hostId: string): Promise<boolean>;
+  countHosts(): Promise<number>;
+
+  /** A poll: checked_in_at, the host's timestamp and agent version. May be batched (see above). */
+  recordCheckIn(infraEnvId: string, hostId: string, checkIn: { at: string; timestamp?: number; agentVersion?: string }): Promise<void>;
+
+  /**
+   * A step reply and the host record it updated, in one transaction; resolves once both are on
+   * disk. Only the last `keepPerType` results of each step type are kept per host.
+   */
+  saveStepReply(result: StepResultRecord, host: HostRecord): Promise<void>;
+  listStepResults(infraEnvId: string, hostId: string): Promise<StepResultRecord[]>;
+
+  addEvent(event: EventRecord): Promise<void>;
+  listEvents(filter: EventFilter): Promise<EventRecord[]>;
+
+  saveLogs(logs: LogsRecord, host: HostRecord): Promise<void>;
+  getLogs(infraEnvId: string, hostId: string): Promise<LogsRecord | undefined>;
+}
+
+/**
+ * A write named an infra-env (or host) that does not exist, typically because it was deleted
+ * while the request was in flight. Every Store implementation throws this, so the routes can
+ * answer 404 without knowing the database's error codes.
+ */
+export class ParentNotFoundError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ParentNotFoundError';
+  }
+}

@@ -197,6 +197,30 @@ describe('agent API', () => {
     if (swaggerAvailable) for (const e of events) expect(swaggerErrors('event', e)).toEqual([]);
   });
 
+  it('flags two hosts that report the same hostname, in an infra-env of many', async () => {
+    const ie = await createInfraEnv();
+    const base = JSON.parse(fixtureInventory('vm-virtio')) as { hostname: string };
+    const ids = Array.from({ length: 60 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
+    for (const [i, id] of ids.entries()) {
+      await register(ie, id);
+      // Hosts 7 and 42 share a name; the rest are unique.
+      const hostname = i === 7 || i === 42 ? 'twin' : `host-${i}`;
+      expect((await reply(ie, { step_id: `inventory-${i}`, step_type: 'inventory', output: JSON.stringify({ ...base, hostname }) }, id)).statusCode).toBe(204);
+    }
+    const hostnameUnique = async (id: string): Promise<string | undefined> => {
+      const host = (await app.inject({ method: 'GET', url: api(`/v2/infra-envs/${ie.id}/hosts/${id}`), headers: admin })).json();
+      return (JSON.parse(host.validations_info).hardware as { id: string; status: string }[]).find((v) => v.id === 'hostname-unique')?.status;
+    };
+    // Host 7 reported first; host 42's arrival must re-evaluate it too.
+    expect(await hostnameUnique(ids[7] as string)).toBe('failure');
+    expect(await hostnameUnique(ids[42] as string)).toBe('failure');
+    expect(await hostnameUnique(ids[41] as string)).toBe('success');
+    // Renaming one of them clears both.
+    await reply(ie, { step_id: 'inventory-rename', step_type: 'inventory', output: JSON.stringify({ ...base, hostname: 'renamed' }) }, ids[42]);
+    expect(await hostnameUnique(ids[7] as string)).toBe('success');
+    expect(await hostnameUnique(ids[42] as string)).toBe('success');
+  });
+
   it('a deleted host gets 404 on its next poll', async () => {
     const ie = await createInfraEnv();
     await register(ie);

@@ -6,6 +6,7 @@ import type { NextStepCmdRequest, StepReply, Steps } from '../protocol/models.js
 import { applyStepReply, ReplyFormatError } from './domain/replies.js';
 import { refreshHost } from './domain/refresh.js';
 import { stepsFor } from './domain/scheduler.js';
+import { peerSummary } from './domain/peers.js';
 import { HttpError, notFound } from './errors.js';
 import { HostCache } from './host-cache.js';
 import { KeyedLock } from './keyed-lock.js';
@@ -21,6 +22,7 @@ export const DISCONNECTION_TIMEOUT_MS = 3 * 60_000;
  * infra-env here may hold thousands, and a step whose argument lists all of them helps no one.
  */
 export const MAX_CONNECTIVITY_PEERS = 50;
+const CANDIDATES_TTL_MS = 1_000;
 
 export interface DiscoveryServiceOptions {
   /** The image next_step_runner_command names; by default the one the agent registered with. */
@@ -40,6 +42,7 @@ export class DiscoveryService {
   private readonly hosts: HostCache;
   private readonly infraEnvs = new Map<string, InfraEnvRecord>();
   private readonly lock = new KeyedLock();
+  private readonly candidates = new Map<string, { at: number; hosts: HostRecord[] }>();
   private readonly now: () => Date;
 
   constructor(
@@ -140,22 +143,23 @@ export class DiscoveryService {
     let host = await this.hosts.get(infraEnvId, hostId);
     if (!host) throw notFound(`host ${hostId} in infra-env ${infraEnvId}`);
     const at = this.now().toISOString();
-    host = { ...host, checkedInAt: at };
+    // The heartbeat is updated in place: records are otherwise replaced on change, and the domain
+    // caches parsed inventories per record object, which a new object per poll would defeat.
+    host.checkedInAt = at;
     if (poll.timestamp) host.timestamp = poll.timestamp;
     if (poll.agentVersion) host.discoveryAgentVersion = poll.agentVersion;
     await this.store.recordCheckIn(infraEnvId, hostId, { at, timestamp: poll.timestamp, agentVersion: poll.agentVersion });
-    await this.hosts.set(host);
     if (host.status === 'disconnected') {
       // A disconnected host that polls again is back: re-evaluate it now rather than at the next tick.
       const current = host;
       host = await this.lock.run(hostId, () => this.refreshAndSave(current, infraEnv, current.status));
     }
-    return stepsFor({ host, infraEnv, others: await this.peers(host), newStepId, maxConnectivityPeers: MAX_CONNECTIVITY_PEERS });
+    return stepsFor({ host, infraEnv, others: await this.connectivityCandidates(infraEnvId), newStepId, maxConnectivityPeers: MAX_CONNECTIVITY_PEERS });
   }
 
   async postStepReply(infraEnvId: string, hostId: string, reply: StepReply): Promise<void> {
     const infraEnv = this.requireInfraEnv(infraEnvId);
-    await this.lock.run(hostId, async () => {
+    const affected = await this.lock.run(hostId, async () => {
       const host = await this.hosts.get(infraEnvId, hostId);
       if (!host) throw notFound(`host ${hostId} in infra-env ${infraEnvId}`);
       let applied: HostRecord;
@@ -175,12 +179,24 @@ export class DiscoveryService {
         error: reply.error ?? '',
         receivedAt: this.now().toISOString(),
       };
+      const namesakesBefore = await this.hosts.sameHostname(host);
       const refreshed = await this.refresh(applied, infraEnv);
       await this.store.saveStepReply(result, refreshed.host);
       await this.hosts.set(refreshed.host);
       // The reply itself may change the status (exit code 256: media gone), before the refresh.
       if (refreshed.host.status !== host.status) await this.statusEvent(refreshed.host, host.status);
+      if (peerSummary(host).hostnameKey === peerSummary(refreshed.host).hostnameKey) return [];
+      // A new or changed hostname changes hostname-unique for the hosts that shared the old name
+      // and those that share the new one.
+      return [...namesakesBefore, ...(await this.hosts.sameHostname(refreshed.host))];
     });
+    // After this host's lock is released: taking other hosts' locks while holding it could deadlock.
+    for (const other of affected) {
+      await this.lock.run(other.id, async () => {
+        const current = await this.hosts.get(other.infraEnvId, other.id);
+        if (current) await this.refreshAndSave(current, infraEnv, current.status);
+      });
+    }
   }
 
   async updateLogsProgress(infraEnvId: string, hostId: string, state: LogsState): Promise<void> {
@@ -273,12 +289,34 @@ export class DiscoveryService {
 
   // ---- internals
 
-  private async peers(host: HostRecord): Promise<HostRecord[]> {
-    return (await this.hosts.list(host.infraEnvId)).filter((h) => h.id !== host.id);
+  /**
+   * Hosts a poll's connectivity check may target: the first MAX_CONNECTIVITY_PEERS + 1 known or
+   * insufficient hosts with an inventory (one more, as the polling host may be among them). Kept
+   * for a second per infra-env: polls come by the thousand per second, and walking every host of
+   * a large infra-env for each is what would limit them; upstream throttles this step likewise.
+   */
+  private async connectivityCandidates(infraEnvId: string): Promise<HostRecord[]> {
+    const cached = this.candidates.get(infraEnvId);
+    const nowMs = Date.now();
+    if (cached && nowMs - cached.at < CANDIDATES_TTL_MS) return cached.hosts;
+    const hosts: HostRecord[] = [];
+    for (const h of await this.hosts.each(infraEnvId)) {
+      if (hosts.length > MAX_CONNECTIVITY_PEERS) break;
+      if ((h.status === 'known' || h.status === 'insufficient') && h.inventory) hosts.push(h);
+    }
+    this.candidates.set(infraEnvId, { at: nowMs, hosts });
+    return hosts;
   }
 
+  /**
+   * Validations look at peers for two things only: hostname clashes and connectivity to the hosts
+   * a connectivity check targets. Those, rather than every host of the infra-env, keep a reply's
+   * cost flat however large the infra-env grows.
+   */
   private async refresh(host: HostRecord, infraEnv: InfraEnvRecord) {
-    return refreshHost(host, infraEnv, await this.peers(host), this.now());
+    const candidates = (await this.connectivityCandidates(host.infraEnvId)).filter((h) => h.id !== host.id);
+    const clashes = (await this.hosts.sameHostname(host)).filter((h) => !candidates.includes(h));
+    return refreshHost(host, infraEnv, [...candidates.slice(0, MAX_CONNECTIVITY_PEERS), ...clashes], this.now());
   }
 
   /** Re-evaluates validations and status, writes the host, and records a status change as an event. */

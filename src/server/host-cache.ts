@@ -1,5 +1,12 @@
+import { peerSummary } from './domain/peers.js';
 import type { HostRecord } from './model.js';
 import type { Store } from './store/store.js';
+
+interface InfraEnvHosts {
+  byId: Map<string, HostRecord>;
+  /** Lower-cased hostname → IDs of the hosts reporting it, so uniqueness checks need not walk every host. */
+  byHostname: Map<string, Set<string>>;
+}
 
 /**
  * The hosts of each infra-env, in memory, written through to the store. Polls (thousands a second)
@@ -7,32 +14,49 @@ import type { Store } from './store/store.js';
  * stays the durable truth and fills an infra-env's entry on first use.
  */
 export class HostCache {
-  private readonly byInfraEnv = new Map<string, Map<string, HostRecord>>();
+  private readonly byInfraEnv = new Map<string, InfraEnvHosts>();
 
   constructor(private readonly store: Store) {}
 
-  private async hostsOf(infraEnvId: string): Promise<Map<string, HostRecord>> {
+  private async hostsOf(infraEnvId: string): Promise<InfraEnvHosts> {
     let hosts = this.byInfraEnv.get(infraEnvId);
     if (!hosts) {
       const loaded = await this.store.listHosts(infraEnvId);
       // Another caller may have filled it while this one waited for the store.
-      hosts = this.byInfraEnv.get(infraEnvId) ?? new Map(loaded.map((h) => [h.id, h]));
-      this.byInfraEnv.set(infraEnvId, hosts);
+      hosts = this.byInfraEnv.get(infraEnvId);
+      if (!hosts) {
+        hosts = { byId: new Map(), byHostname: new Map() };
+        for (const host of loaded) put(hosts, host);
+        this.byInfraEnv.set(infraEnvId, hosts);
+      }
     }
     return hosts;
   }
 
   async get(infraEnvId: string, hostId: string): Promise<HostRecord | undefined> {
-    return (await this.hostsOf(infraEnvId)).get(hostId);
+    return (await this.hostsOf(infraEnvId)).byId.get(hostId);
   }
 
   async list(infraEnvId: string): Promise<HostRecord[]> {
-    return [...(await this.hostsOf(infraEnvId)).values()];
+    return [...(await this.hostsOf(infraEnvId)).byId.values()];
+  }
+
+  /** The hosts of an infra-env without copying them into an array. */
+  async each(infraEnvId: string): Promise<Iterable<HostRecord>> {
+    return (await this.hostsOf(infraEnvId)).byId.values();
+  }
+
+  /** Other hosts of the infra-env that report the same hostname (case-insensitively). */
+  async sameHostname(host: HostRecord): Promise<HostRecord[]> {
+    const key = peerSummary(host).hostnameKey;
+    const hosts = await this.hostsOf(host.infraEnvId);
+    const ids = key === undefined ? undefined : hosts.byHostname.get(key);
+    return [...(ids ?? [])].filter((id) => id !== host.id).flatMap((id) => hosts.byId.get(id) ?? []);
   }
 
   /** Every cached host, for the disconnection monitor. */
   *all(): Iterable<HostRecord> {
-    for (const hosts of this.byInfraEnv.values()) yield* hosts.values();
+    for (const hosts of this.byInfraEnv.values()) yield* hosts.byId.values();
   }
 
   /** Loads every infra-env's hosts, so the monitor sees hosts that have not polled since a restart. */
@@ -42,14 +66,36 @@ export class HostCache {
 
   /** Records a change the store has already made durable. */
   async set(host: HostRecord): Promise<void> {
-    (await this.hostsOf(host.infraEnvId)).set(host.id, host);
+    put(await this.hostsOf(host.infraEnvId), host);
   }
 
   delete(infraEnvId: string, hostId: string): void {
-    this.byInfraEnv.get(infraEnvId)?.delete(hostId);
+    const hosts = this.byInfraEnv.get(infraEnvId);
+    if (!hosts) return;
+    unindex(hosts, hosts.byId.get(hostId));
+    hosts.byId.delete(hostId);
   }
 
   dropInfraEnv(infraEnvId: string): void {
     this.byInfraEnv.delete(infraEnvId);
   }
+}
+
+function put(hosts: InfraEnvHosts, host: HostRecord): void {
+  const previous = hosts.byId.get(host.id);
+  if (previous !== host) unindex(hosts, previous);
+  hosts.byId.set(host.id, host);
+  const key = peerSummary(host).hostnameKey;
+  if (key === undefined) return;
+  let ids = hosts.byHostname.get(key);
+  if (!ids) hosts.byHostname.set(key, (ids = new Set()));
+  ids.add(host.id);
+}
+
+function unindex(hosts: InfraEnvHosts, host: HostRecord | undefined): void {
+  const key = host ? peerSummary(host).hostnameKey : undefined;
+  if (!host || key === undefined) return;
+  const ids = hosts.byHostname.get(key);
+  ids?.delete(host.id);
+  if (ids?.size === 0) hosts.byHostname.delete(key);
 }

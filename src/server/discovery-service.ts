@@ -345,9 +345,9 @@ export class DiscoveryService {
   }
 }
 
-/** upstream step ids: "<type>-<8 hex>". */
+/** upstream step ids: "<type>-<8 hex>". randomUUID draws from a cached pool; randomBytes would not. */
 export function newStepId(type: string): string {
-  return `${type}-${randomBytes(4).toString('hex')}`;
+  return `${type}-${randomUUID().slice(0, 8)}`;
 }
 
 /** The inventory hostname when there is one, else the ID, for messages an operator reads. */

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { connectivityNics, connectivityTargets, peerSummary } from './peers.js';
+import { connectivityNics, connectivityTargetsJson, peerSummary } from './peers.js';
+
+const targetIds = (json: string | undefined): string[] => (JSON.parse(json ?? '[]') as { host_id: string }[]).map((t) => t.host_id);
 import { parseJson } from './json-shape.js';
 import { inventory as inventoryShape } from './responses.js';
 import { fixtureInventory, fixtureInventoryText, makeHost } from './test-support.js';
@@ -32,10 +34,10 @@ describe('peerSummary', () => {
     expect(peerSummary(host).target?.nics[0]?.ip_addresses).toEqual(['10.0.0.99']);
   });
 
-  it('connectivityTargets stops at the limit', () => {
+  it('connectivityTargetsJson stops at the limit', () => {
     const host = makeHost();
     const others = [1, 2, 3].map(() => makeHost({ status: 'known', inventory: fixtureInventory('vm-virtio') }));
-    expect(connectivityTargets(host, others, 2).map((t) => t.host_id)).toEqual([others[0]!.id, others[1]!.id]);
-    expect(connectivityTargets(host, others)).toHaveLength(3);
+    expect(targetIds(connectivityTargetsJson(host, others, 2))).toEqual([others[0]!.id, others[1]!.id]);
+    expect(targetIds(connectivityTargetsJson(host, others))).toHaveLength(3);
   });
 });

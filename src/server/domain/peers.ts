@@ -81,13 +81,20 @@ export function isPeer(host: HostRecord, other: HostRecord): boolean {
   return other.id !== host.id && other.infraEnvId === host.infraEnvId;
 }
 
-export function connectivityTargets(host: HostRecord, others: HostRecord[], limit = Number.POSITIVE_INFINITY): ConnectivityTarget[] {
-  const found: ConnectivityTarget[] = [];
+/**
+ * The connectivity-check-params argument, as JSON. Built from each target's JSON, kept with its
+ * summary: every poll of a known host carries this argument, and serialising dozens of targets
+ * afresh for each of thousands of polls a second is what would cost.
+ */
+export function connectivityTargetsJson(host: HostRecord, others: HostRecord[], limit = Number.POSITIVE_INFINITY): string | undefined {
+  const parts: string[] = [];
   for (const other of others) {
-    if (found.length >= limit) break;
+    if (parts.length >= limit) break;
     if (!isPeer(host, other)) continue;
-    const target = peerSummary(other).target;
-    if (target) found.push(target);
+    const summary = peerSummary(other) as PeerSummary & { targetJson?: string };
+    if (!summary.target) continue;
+    summary.targetJson ??= JSON.stringify(summary.target);
+    parts.push(summary.targetJson);
   }
-  return found;
+  return parts.length === 0 ? undefined : `[${parts.join(',')}]`;
 }

@@ -7,7 +7,7 @@
 import type { Step, Steps } from '../../protocol/models.js';
 import type { HostRecord, InfraEnvRecord } from '../model.js';
 import { ipv4Network } from './ip.js';
-import { connectivityTargets } from './peers.js';
+import { connectivityTargetsJson } from './peers.js';
 import { BACKED_OFF_INSTRUCTION_SECONDS, MIN_SCANNED_PREFIX, NEXT_INSTRUCTION_SECONDS } from './requirements.js';
 import { dhcpAllocationResponse, type Inventory } from './responses.js';
 import { domainsOf, ntpSourcesOf } from './settings.js';
@@ -38,8 +38,8 @@ function step(context: Context, type: string, args: string[]): Step {
 const inventoryStep: Builder = (c) => step(c, 'inventory', [c.host.id]);
 
 const connectivityCheck: Builder = (c) => {
-  const targets = connectivityTargets(c.host, c.others, c.maxConnectivityPeers);
-  return targets.length === 0 ? undefined : step(c, 'connectivity-check', [JSON.stringify(targets)]);
+  const targets = connectivityTargetsJson(c.host, c.others, c.maxConnectivityPeers);
+  return targets === undefined ? undefined : step(c, 'connectivity-check', [targets]);
 };
 
 /** The host's own IPv4 networks small enough for nmap to sweep between two polls. */

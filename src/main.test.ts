@@ -85,3 +85,30 @@ describe('main', () => {
     expect(err).toContain('step type free-network-addresses is not implemented yet');
   });
 });
+
+describe('service and operator commands', () => {
+  it.each([['serve'], ['infra-env', 'create'], ['infra-env', 'list'], ['hosts', 'list'], ['hosts', 'show'], ['hosts', 'logs'], ['events']])(
+    'has --help for %s',
+    async (...words) => {
+      expect(await main([...words, '--help'], 'inband')).toBe(0);
+      expect(out).toContain(`inband ${words.join(' ')}`);
+    },
+  );
+
+  it.each([
+    [['serve', '--listen', 'nowhere'], '--listen "nowhere": expected host:port'],
+    [['serve', '--tls-cert', 'c.pem'], '--tls-cert and --tls-key go together'],
+    [['serve', '--max-log-bytes', '0'], '--max-log-bytes must be a positive number of bytes'],
+    [['infra-env', 'create'], 'Missing required argument: name'],
+    [['hosts'], 'Name a hosts command: list, show, logs'],
+  ])('checks %j', async (args, message) => {
+    expect(await main(args, 'inband')).toBe(2);
+    expect(err).toContain(message);
+  });
+
+  it('says the service cannot be reached, without a stack trace', async () => {
+    expect(await main(['infra-env', 'list', '--server', 'http://127.0.0.1:65500', '--token', 't'], 'inband')).toBe(1);
+    expect(err).toMatch(/^inband: GET \/v2\/infra-envs: .*ECONNREFUSED/m);
+    expect(err).not.toContain('    at ');
+  });
+});

@@ -9,11 +9,11 @@
 // gives the median round.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Pool } from 'undici';
+import { freePort } from '../build/free-port.mjs';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const binary = path.join(root, 'dist', 'inband');
@@ -32,16 +32,6 @@ const fixtures = readdirSync(path.join(root, 'test/fixtures/hosts')).map((name) 
   JSON.parse(readFileSync(path.join(root, 'test/fixtures/hosts', name, 'expected-inventory.json'), 'utf8')),
 );
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const port = await freePort();
 // BENCH_NODE_ARGS="--cpu-prof" runs the service from the bundle under node instead, for profiling.

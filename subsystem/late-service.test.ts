@@ -3,7 +3,6 @@
  * through connection failures and register once the service listens. This file runs its own
  * WireMock, started after the agent, on a port chosen beforehand.
  */
-import { createServer } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { agentArgs, makeHostRoot, PULL_SECRET_TOKEN, startAgent, stopAllAgents } from './support/agent.js';
 import { expectWireContract } from './support/contract.js';
@@ -18,19 +17,8 @@ import {
   testHostId,
   WireMock,
 } from './support/wiremock.js';
+import { freePort } from './support/free-port.js';
 
-/** A port nothing listens on right now (the kernel's pick, released again for the agent to fail against). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no TCP address');
-  return address.port;
-}
 
 describe('Service availability', () => {
   // In a hook, not at collection: a filtered-out file runs no hooks and would leak the directory.

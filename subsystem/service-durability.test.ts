@@ -4,25 +4,15 @@
  * host must hold at least the last inventory it had been told was stored.
  */
 import { describe, expect, it } from 'vitest';
-import net from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { startAgent, type AgentProcess } from './support/agent.js';
 import { tempDir } from '../test/support/temp-dir.js';
+import { freePort } from './support/free-port.js';
 
 const TOKEN = 'durability-operator-token';
 const WRITERS = 16;
 const ROUNDS = 3;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function startServe(port: number, dataDir: string): Promise<AgentProcess> {
   const serve = startAgent(['serve', '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir, '--admin-token', TOKEN, '--with-stdout-logging=false']);

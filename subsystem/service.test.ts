@@ -6,27 +6,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import net from 'node:net';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { BINARY } from './support/build.js';
 import { startAgent, stopAllAgents, type AgentProcess } from './support/agent.js';
 import { tempDir } from '../test/support/temp-dir.js';
+import { freePort } from './support/free-port.js';
 
 const run = promisify(execFile);
 const TOKEN = 'subsystem-operator-token';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {

@@ -1,0 +1,165 @@
+/**
+ * Test topologies of real network namespaces: "hosts" (namespaces) joined by veth pairs to a
+ * bridge that lives in a "switch" namespace of its own, with addresses from the documentation
+ * ranges (198.18.0.0/15, 2001:db8::/32). Nothing touches the machine's own interfaces, and every
+ * namespace a topology made is deleted again: by destroy(), on process exit, and — for leftovers
+ * of a run that was killed — when the next topology with the same prefix is created.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const IP_TIMEOUT_MS = 10_000;
+
+export interface HostSpec {
+  /** Short name; the namespace is <prefix>-<name>. */
+  name: string;
+  /** Addresses with prefix length, e.g. "198.18.0.10/24" or "2001:db8::10/64". */
+  addresses?: string[];
+  /** Interface name inside the host namespace. */
+  ifname?: string;
+  mac?: string;
+  mtu?: number;
+  /** Leave the link down: a host that is "unplugged". */
+  down?: boolean;
+}
+
+export interface TopologySpec {
+  /** Namespace name prefix; unique per test file so parallel files never collide. */
+  prefix: string;
+  hosts: HostSpec[];
+  /** MTU of the bridge and the switch side of every veth (defaults to the largest host MTU). */
+  bridgeMtu?: number;
+}
+
+export interface TopologyHost {
+  name: string;
+  netns: string;
+  ifname: string;
+  mac: string;
+  addresses: string[];
+}
+
+async function ip(args: string[]): Promise<string> {
+  const { stdout } = await run('ip', args, { timeout: IP_TIMEOUT_MS });
+  return stdout;
+}
+
+async function tryIp(args: string[]): Promise<void> {
+  await run('ip', args, { timeout: IP_TIMEOUT_MS }).catch(() => undefined);
+}
+
+const created = new Set<string>();
+process.once('exit', () => {
+  // Synchronous last resort: the process is going away and async work would not run.
+  for (const ns of created) spawn('ip', ['netns', 'del', ns], { stdio: 'ignore', detached: true }).unref();
+});
+
+export async function deleteNamespacesWithPrefix(prefix: string): Promise<void> {
+  const listed = await ip(['netns', 'list']).catch(() => '');
+  const names = listed
+    .split('\n')
+    .map((line) => line.split(' ')[0] ?? '')
+    .filter((name) => name.startsWith(`${prefix}-`));
+  await Promise.all(names.map((name) => tryIp(['netns', 'del', name])));
+}
+
+export class Topology {
+  readonly hosts = new Map<string, TopologyHost>();
+  private readonly namespaces: string[] = [];
+  private readonly background: ChildProcess[] = [];
+
+  private constructor(readonly prefix: string) {}
+
+  get switchNs(): string {
+    return `${this.prefix}-sw`;
+  }
+
+  static async create(spec: TopologySpec): Promise<Topology> {
+    if (!/^[a-z][a-z0-9-]{1,20}$/.test(spec.prefix)) throw new Error(`bad topology prefix ${spec.prefix}`);
+    await deleteNamespacesWithPrefix(spec.prefix);
+    const topology = new Topology(spec.prefix);
+    try {
+      await topology.build(spec);
+    } catch (err) {
+      await topology.destroy();
+      throw err;
+    }
+    return topology;
+  }
+
+  host(name: string): TopologyHost {
+    const host = this.hosts.get(name);
+    if (!host) throw new Error(`no host ${name} in topology ${this.prefix}`);
+    return host;
+  }
+
+  private async addNamespace(name: string): Promise<void> {
+    await ip(['netns', 'add', name]);
+    created.add(name);
+    this.namespaces.push(name);
+    await ip(['-n', name, 'link', 'set', 'lo', 'up']);
+  }
+
+  private async build(spec: TopologySpec): Promise<void> {
+    const mtu = spec.bridgeMtu ?? Math.max(1500, ...spec.hosts.map((h) => h.mtu ?? 1500));
+    await this.addNamespace(this.switchNs);
+    await ip(['-n', this.switchNs, 'link', 'add', 'br0', 'type', 'bridge']);
+    await ip(['-n', this.switchNs, 'link', 'set', 'br0', 'mtu', String(mtu), 'up']);
+    for (const [index, hostSpec] of spec.hosts.entries()) {
+      const netns = `${this.prefix}-${hostSpec.name}`;
+      const ifname = hostSpec.ifname ?? 'eth0';
+      await this.addNamespace(netns);
+      const port = `p${index}`;
+      // Created in the switch namespace, then one end moved: the machine's own namespace never holds it.
+      await ip(['-n', this.switchNs, 'link', 'add', port, 'mtu', String(mtu), 'type', 'veth', 'peer', 'name', 'tmp0', 'netns', netns]);
+      await ip(['-n', this.switchNs, 'link', 'set', port, 'master', 'br0', 'up']);
+      await ip(['-n', netns, 'link', 'set', 'tmp0', 'name', ifname]);
+      if (hostSpec.mac) await ip(['-n', netns, 'link', 'set', ifname, 'address', hostSpec.mac]);
+      await ip(['-n', netns, 'link', 'set', ifname, 'mtu', String(hostSpec.mtu ?? 1500)]);
+      for (const address of hostSpec.addresses ?? []) {
+        // nodad: IPv6 addresses are usable at once, instead of after duplicate address detection.
+        await ip(['-n', netns, 'addr', 'add', address, 'dev', ifname, ...(address.includes(':') ? ['nodad'] : [])]);
+      }
+      if (!hostSpec.down) await ip(['-n', netns, 'link', 'set', ifname, 'up']);
+      const link = JSON.parse(await ip(['-n', netns, '-j', 'link', 'show', ifname])) as { address: string }[];
+      this.hosts.set(hostSpec.name, { name: hostSpec.name, netns, ifname, mac: link[0]?.address ?? '', addresses: hostSpec.addresses ?? [] });
+    }
+  }
+
+  /** Runs a command inside a host's namespace (`ip netns exec`), with a timeout. */
+  async exec(host: string, file: string, args: string[], timeoutMs = 30_000): Promise<{ stdout: string; stderr: string; code: number }> {
+    try {
+      const { stdout, stderr } = await run('ip', ['netns', 'exec', this.host(host).netns, file, ...args], { timeout: timeoutMs, maxBuffer: 32 * 1024 * 1024 });
+      return { stdout, stderr, code: 0 };
+    } catch (err) {
+      const e = err as { stdout?: string; stderr?: string; code?: number };
+      return { stdout: e.stdout ?? '', stderr: e.stderr ?? String(err), code: typeof e.code === 'number' ? e.code : -1 };
+    }
+  }
+
+  /** Starts a long-running process (a DHCP or DNS server) in a namespace; stopped by destroy(). */
+  startInNamespace(netns: string, file: string, args: string[]): ChildProcess {
+    const child = spawn('ip', ['netns', 'exec', netns, file, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.background.push(child);
+    return child;
+  }
+
+  /** Adds another address to a host (a second answerer for an IP conflict, say). */
+  async addAddress(host: string, address: string): Promise<void> {
+    const h = this.host(host);
+    await ip(['-n', h.netns, 'addr', 'add', address, 'dev', h.ifname, ...(address.includes(':') ? ['nodad'] : [])]);
+    h.addresses.push(address);
+  }
+
+  async destroy(): Promise<void> {
+    for (const child of this.background) if (child.exitCode === null) child.kill('SIGKILL');
+    await Promise.all(
+      this.namespaces.map(async (ns) => {
+        await tryIp(['netns', 'del', ns]);
+        created.delete(ns);
+      }),
+    );
+    this.namespaces.length = 0;
+  }
+}

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -108,5 +108,30 @@ describe('inband serve with the packaged agent on this machine', () => {
     const events = JSON.parse((await cli(['events', '--host-id', host.id, ...ops, '--json'])).stdout) as { message: string }[];
     expect(events.map((e) => e.message).join('\n')).toMatch(/successfully registered[\s\S]*updated status from discovering to (known|insufficient)/);
     await agent.stop();
+  });
+});
+
+describe('inband serve operator token', () => {
+  it('is generated on first start, printed once, kept 0600, and found by the CLI through --data-dir', async () => {
+    const dataDir = tempDir('serve-token');
+    const port = await freePort();
+    const first = startAgent(['serve', '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir, '--with-stdout-logging=false']);
+    const printed = (await first.waitForOutput('stderr', /generated the operator token \(saved in (\S+); shown only this once\): (\S+)/, 30_000));
+    await first.waitForOutput('stderr', /serving on/, 30_000);
+    const [, file, token] = printed;
+    expect(file).toBe(`${dataDir}/admin-token`);
+    expect(statSync(file as string).mode & 0o777).toBe(0o600);
+    expect(readFileSync(file as string, 'utf8').trim()).toBe(token);
+    const listed = await cli(['infra-env', 'list', '--server', `http://127.0.0.1:${port}`, '--data-dir', dataDir, '--json']);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(JSON.parse(listed.stdout)).toEqual([]);
+    await first.stop();
+
+    const second = startAgent(['serve', '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir, '--with-stdout-logging=false']);
+    await second.waitForOutput('stderr', /serving on/, 30_000);
+    expect(second.stderr).not.toContain('generated the operator token');
+    const refused = await cli(['infra-env', 'list', '--server', `http://127.0.0.1:${port}`, '--token', 'not-it']);
+    expect(refused.code).toBe(1);
+    await second.stop();
   });
 });

@@ -81,8 +81,8 @@ describe('main', () => {
   });
 
   it('runs a step tool, printing the reply error and exiting 255 for exit code -1', async () => {
-    expect(await main(['["198.18.0.0/24"]', '--with-journal-logging=false'], '/usr/bin/free_addresses')).toBe(255);
-    expect(err).toContain('step type free-network-addresses is not implemented yet');
+    expect(await main(['--with-journal-logging=false'], '/usr/bin/stop_installation')).toBe(255);
+    expect(err).toContain('step type stop-installation is not implemented yet');
   });
 });
 

@@ -3,14 +3,11 @@
  * others over a bridge — a plain peer, a jumbo-frame peer, an unplugged one, and an address two
  * hosts answer for.
  */
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BINARY } from './support/build.js';
 import { Topology } from './support/netns.js';
 import { swaggerAvailable, swaggerErrors, SWAGGER_SKIP_REASON } from '../test/support/swagger.js';
+import { runToolInNetns } from './support/tool-in-netns.js';
 
-const run = promisify(execFile);
 
 const IDS = {
   normal: '11111111-1111-4111-8111-111111111111',
@@ -61,9 +58,8 @@ describe('connectivity_check on namespaced hosts', () => {
       { host_id: IDS.normal, nics: [{ name: 'eth0', mac: MACS.normal, ip_addresses: ['198.18.0.11', '2001:db8::11', CONFLICT_IP] }] },
       { host_id: IDS.down, nics: [{ name: 'eth0', mac: MACS.down, ip_addresses: ['198.18.0.13'] }] },
     ];
-    const { stdout } = await run('ip', ['netns', 'exec', topology.host('checker').netns, BINARY, 'connectivity_check', JSON.stringify(params), '--with-journal-logging=false'], {
-      timeout: 90_000,
-    });
+    const { stdout, code, stderr } = await runToolInNetns(topology.host('checker').netns, 'connectivity_check', JSON.stringify(params));
+    expect(code, stderr).toBe(0);
     output = stdout;
     report = JSON.parse(stdout) as { remote_hosts: RemoteHost[] };
   }, 120_000);

@@ -4,15 +4,13 @@
  * mounts over /etc/resolv.conf) points at it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { promises as fs } from 'node:fs';
-import { promisify } from 'node:util';
-import { BINARY } from './support/build.js';
 import { Topology } from './support/netns.js';
 import { swaggerAvailable, swaggerErrors } from '../test/support/swagger.js';
 import { withoutNulls } from '../test/support/go-null.js';
+import { runToolInNetns } from './support/tool-in-netns.js';
 
-const run = promisify(execFile);
 const DNS_ADDRESS = '198.18.9.1';
 const NETNS_DIR = '/etc/netns';
 
@@ -42,13 +40,7 @@ async function waitForStart(child: ChildProcess, timeoutMs: number): Promise<voi
 
 async function resolveIn(netns: string, names: (string | null)[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number; stdout: string; stderr: string }> {
   const request = JSON.stringify({ domains: names.map((name) => (name === null ? {} : { domain_name: name })) });
-  try {
-    const { stdout, stderr } = await run('ip', ['netns', 'exec', netns, BINARY, 'domain_resolution', request, '--with-journal-logging=false'], { timeout: 60_000, env });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? String(err) };
-  }
+  return runToolInNetns(netns, 'domain_resolution', request, { env, timeoutMs: 60_000 });
 }
 
 beforeAll(async () => {

@@ -81,8 +81,9 @@ describe('main', () => {
   });
 
   it('runs a step tool, printing the reply error and exiting 255 for exit code -1', async () => {
-    expect(await main(['--with-journal-logging=false'], '/usr/bin/stop_installation')).toBe(255);
-    expect(err).toContain('step type stop-installation is not implemented yet');
+    // Bad arguments are refused before anything runs, so this touches nothing on the machine.
+    expect(await main(['--with-journal-logging=false', '{}'], '/usr/bin/upgrade_agent')).toBe(255);
+    expect(err).toContain('validation failure list:\nagent_image in body is required\n');
   });
 });
 

@@ -7,6 +7,7 @@ import { ALL_TOOLS, AGENT_TOOLS, SELF_NAMES, STEP_TOOLS, findTool, type ToolSpec
 import { dryRunConfig, dryRunOptions, loggingOptions, serviceFlags, serviceOptions, withOptions, type ParsedArgs } from './cli/options.js';
 import { loggerFor, stopSignal } from './commands/runtime.js';
 import { inventoryBuilder, inventoryCommand } from './commands/inventory.js';
+import { logsSenderBuilder, logsSenderCommand } from './commands/logs-sender.js';
 import { registerServiceCommands } from './cli/service-commands.js';
 import { VERSION } from './version.js';
 
@@ -98,7 +99,11 @@ async function dispatch(rawArgs: readonly string[], invokedAs: string): Promise<
   parser.command('inventory', findTool('inventory')?.describe ?? '', inventoryBuilder, async (argv: ParsedArgs) => {
     exitCode = await withUsage(parser, () => inventoryCommand(argv));
   });
-  for (const tool of STEP_TOOLS.filter((t) => t.name !== 'inventory')) {
+  // logs_sender talks to the service with upstream's flags rather than taking a step request.
+  parser.command('logs_sender', findTool('logs_sender')?.describe ?? '', logsSenderBuilder, async (argv: ParsedArgs) => {
+    exitCode = await withUsage(parser, () => logsSenderCommand(argv));
+  });
+  for (const tool of STEP_TOOLS.filter((t) => t.name !== 'inventory' && t.name !== 'logs_sender')) {
     parser.command(
       `${tool.name} [request]`,
       tool.describe,

@@ -65,7 +65,7 @@ describe('Step replies', () => {
         next_instruction_seconds: 100,
         instructions: [
           { step_type: 'no-such-step', step_id: 'unknown-step', args: [] },
-          { step_type: 'installation-disk-speed-check', step_id: 'disk-speed-step', args: ['{"path":"/dev/null"}', '5'] },
+          { step_type: 'free-network-addresses', step_id: 'bad-cidr-step', args: ['["198.18.0.1/24"]'] },
           { step_type: 'execute', step_id: 'execute-step', args: ['echo', 'hello'] },
         ],
       }),
@@ -88,11 +88,11 @@ describe('Step replies', () => {
         exit_code: -1,
         error: 'failed to find action for step type no-such-step',
       },
-      'disk-speed-step': {
-        step_id: 'disk-speed-step',
-        step_type: 'installation-disk-speed-check',
+      'bad-cidr-step': {
+        step_id: 'bad-cidr-step',
+        step_type: 'free-network-addresses',
         exit_code: -1,
-        error: 'step type installation-disk-speed-check is not implemented yet in this inband agent',
+        error: 'Requested CIDR 198.18.0.0/24 is not equal to provided network 198.18.0.1/24',
       },
       'execute-step': {
         step_id: 'execute-step',
@@ -112,7 +112,7 @@ describe('Step replies', () => {
       nextStepsStub(hostId, {
         next_instruction_seconds: 1,
         instructions: [
-          { step_type: 'installation-disk-speed-check', step_id: 'disk-speed-header-step', args: ['{"path":"/dev/null"}', '5'] },
+          { step_type: 'free-network-addresses', step_id: 'bad-cidr-header-step', args: ['["198.18.0.1/24"]'] },
           { step_type: 'html<&>step', step_id: 'html-step', args: [] },
         ],
       }),

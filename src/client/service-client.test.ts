@@ -1,5 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
@@ -229,19 +231,23 @@ describe('ServiceClient step replies and logs', () => {
     const dir = tempDir('logs');
     const file = path.join(dir, 'logs.tar.gz');
     writeFileSync(file, Buffer.from([0x1f, 0x8b, 1, 2, 3]));
-    let received: { url: URL; name: string | undefined; size: number | undefined } | undefined;
+    let received: { url: URL; name: string | undefined; size: number | undefined; token: string | undefined } | undefined;
     const cluster = '33333333-3333-3333-3333-333333333333';
-    server.use(
-      http.post(`${BASE}/api/assisted-install/v2/clusters/${cluster}/logs`, async ({ request }) => {
-        const form = await request.formData();
-        const upfile = form.get('upfile') as File | null;
-        received = { url: new URL(request.url), name: upfile?.name, size: upfile?.size };
-        return new HttpResponse(null, { status: 204 });
-      }),
-    );
-    await client().uploadLogs({ clusterId: cluster, hostId: HOST, infraEnvId: IE, file });
+    const local = await localService(async (req, body, res) => {
+      const form = await new Response(body, { headers: { 'content-type': req.headers['content-type'] ?? '' } }).formData();
+      const upfile = form.get('upfile') as File | null;
+      received = { url: new URL(req.url ?? '', 'http://x'), name: upfile?.name, size: upfile?.size, token: req.headers['x-secret-key'] as string | undefined };
+      res.writeHead(204).end();
+    });
+    try {
+      await client({ url: local.url }).uploadLogs({ clusterId: cluster, hostId: HOST, infraEnvId: IE, file });
+    } finally {
+      await local.close();
+    }
+    expect(received?.url.pathname).toBe(`/api/assisted-install/v2/clusters/${cluster}/logs`);
     expect(received?.name).toBe('logs.tar.gz');
     expect(received?.size).toBe(5);
+    expect(received?.token).toBe('OpenShiftToken');
     expect(Object.fromEntries(received?.url.searchParams ?? [])).toEqual({ logs_type: 'host', host_id: HOST, infra_env_id: IE });
   });
 
@@ -262,14 +268,16 @@ describe('ServiceClient step replies and logs', () => {
     const cluster = '33333333-3333-3333-3333-333333333333';
     const dir = tempDir('logs');
     writeFileSync(path.join(dir, 'logs.tar.gz'), 'x');
-    server.use(
-      http.post(`${BASE}/api/assisted-install/v2/clusters/${cluster}/logs`, () =>
-        HttpResponse.json({ kind: 'Error', id: 413, href: '', code: '413', reason: 'logs exceed 262144000 bytes' }, { status: 413 }),
-      ),
-    );
-    await expect(client().uploadLogs({ clusterId: cluster, hostId: HOST, file: path.join(dir, 'logs.tar.gz') })).rejects.toThrow(
-      'upload logs: service answered 413: logs exceed 262144000 bytes',
-    );
+    const local = await localService(async (_req, _body, res) => {
+      res.writeHead(413, { 'content-type': 'application/json' }).end(JSON.stringify({ kind: 'Error', id: 413, href: '', code: '413', reason: 'logs exceed 262144000 bytes' }));
+    });
+    try {
+      await expect(client({ url: local.url }).uploadLogs({ clusterId: cluster, hostId: HOST, file: path.join(dir, 'logs.tar.gz') })).rejects.toThrow(
+        'upload logs: service answered 413: logs exceed 262144000 bytes',
+      );
+    } finally {
+      await local.close();
+    }
   });
 });
 
@@ -278,3 +286,20 @@ describe('URL checks', () => {
     expect(() => client({ url })).toThrow(/--url/);
   });
 });
+
+/**
+ * The logs upload streams through the undici dispatcher's request(), below what msw intercepts, so
+ * those tests talk to a real server on 127.0.0.1.
+ */
+async function localService(
+  handle: (req: IncomingMessage, body: Buffer, res: ServerResponse) => Promise<void>,
+): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => void handle(req, Buffer.concat(chunks), res));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { openAsBlob } from 'node:fs';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { Dispatcher } from 'undici';
+import { Readable } from 'node:stream';
+import { getGlobalDispatcher, type Dispatcher } from 'undici';
 import type { Logger } from '../log/logger.js';
 import { decodeRegistration, decodeSteps, DecodeError } from '../protocol/decode.js';
 import type { HostCreateParams, HostRegistrationResponse, LogsState, StepReply, Steps } from '../protocol/models.js';
@@ -45,7 +47,8 @@ interface Request {
   path: string;
   query?: Record<string, string>;
   json?: unknown;
-  form?: () => Promise<FormData>;
+  /** A file sent as multipart field `upfile`, streamed from disk. */
+  upload?: string;
   versionHeader: boolean;
 }
 
@@ -97,13 +100,8 @@ export class ServiceClient {
   async uploadLogs(params: UploadLogsParams, call: CallOptions = {}): Promise<void> {
     const query: Record<string, string> = { logs_type: params.logsType ?? 'host', host_id: params.hostId };
     if (params.infraEnvId) query.infra_env_id = params.infraEnvId;
-    const form = async (): Promise<FormData> => {
-      const data = new FormData();
-      data.append('upfile', await openAsBlob(params.file), basename(params.file));
-      return data;
-    };
     const res = await this.send(
-      { operation: 'upload logs', method: 'POST', path: `/v2/clusters/${params.clusterId}/logs`, query, form, versionHeader: false },
+      { operation: 'upload logs', method: 'POST', path: `/v2/clusters/${params.clusterId}/logs`, query, upload: params.file, versionHeader: false },
       call,
     );
     await this.expectNoContent(res, 'upload logs');
@@ -144,10 +142,13 @@ export class ServiceClient {
       let res: Response | undefined;
       let failure: unknown;
       try {
-        const body = jsonBody ?? (req.form ? await req.form() : undefined);
-        const init: RequestInit & { dispatcher?: Dispatcher } = { method: req.method, headers, body, signal: call.signal };
-        if (this.options.dispatcher) init.dispatcher = this.options.dispatcher;
-        res = await fetch(url, init);
+        if (req.upload) {
+          res = await streamUpload(this.options.dispatcher ?? getGlobalDispatcher(), url, headers, req.upload, call.signal);
+        } else {
+          const init: RequestInit & { dispatcher?: Dispatcher } = { method: req.method, headers, body: jsonBody, signal: call.signal };
+          if (this.options.dispatcher) init.dispatcher = this.options.dispatcher;
+          res = await fetch(url, init);
+        }
       } catch (err) {
         if (call.signal?.aborted) throw err;
         failure = err;
@@ -195,6 +196,41 @@ export class ServiceClient {
     const { reason, kind } = parseErrorBody(res.headers.get('content-type') ?? '', text);
     return new ApiError(operation, res.status, reason || res.statusText, kind);
   }
+}
+
+/**
+ * fetch() reads a FormData or streamed body far ahead of the socket (a 300 MB archive cost ~300 MB
+ * of RSS), so the logs upload goes through the dispatcher's request(), which waits for the socket
+ * to drain; the multipart framing is written around a file stream with a known Content-Length.
+ */
+async function streamUpload(dispatcher: Dispatcher, url: string, headers: Record<string, string>, file: string, signal?: AbortSignal): Promise<Response> {
+  const boundary = `inband-${randomUUID()}`;
+  const name = basename(file).replace(/["\\\r\n]/g, '_');
+  const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="upfile"; filename="${name}"\r\nContent-Type: application/octet-stream\r\n\r\n`);
+  const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+  const { size } = await stat(file);
+  async function* body(): AsyncGenerator<Buffer> {
+    yield head;
+    for await (const chunk of createReadStream(file)) yield chunk as Buffer;
+    yield tail;
+  }
+  const target = new URL(url);
+  const answer = await dispatcher.request({
+    origin: target.origin,
+    path: `${target.pathname}${target.search}`,
+    method: 'POST',
+    headers: { ...headers, 'Content-Type': `multipart/form-data; boundary=${boundary}`, 'Content-Length': String(head.length + size + tail.length) },
+    body: Readable.from(body()),
+    signal,
+  });
+  // Error bodies are short; the answer is rebuilt as a fetch Response so the callers stay the same.
+  const text = await answer.body.text();
+  const responseHeaders = new Headers();
+  for (const [key, value] of Object.entries(answer.headers)) {
+    if (value !== undefined) responseHeaders.set(key, Array.isArray(value) ? value.join(', ') : value);
+  }
+  const empty = answer.statusCode === 204 || answer.statusCode === 304 || text === '';
+  return new Response(empty ? null : text, { status: answer.statusCode, headers: responseHeaders });
 }
 
 export function parseServiceUrl(value: string): URL {

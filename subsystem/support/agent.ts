@@ -119,8 +119,8 @@ export class AgentProcess {
  * variables (all traffic must stay on 127.0.0.1), no DRY_* or INBAND_* settings leaking in from the
  * developer's shell.
  */
-export function startAgent(args: string[], env: Record<string, string> = {}): AgentProcess {
-  const child = spawn(BINARY, args, {
+export function startAgent(args: string[], env: Record<string, string> = {}, binary: string = BINARY): AgentProcess {
+  const child = spawn(binary, args, {
     env: {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       HOME: os.tmpdir(),

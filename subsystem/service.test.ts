@@ -63,10 +63,11 @@ describe('inband serve with the packaged agent on this machine', () => {
   });
 
   it('discovers this host: registered, inventory in, known or insufficient with this machine\'s validations', async () => {
-    const created = await cli(['infra-env', 'create', '--name', 'subsystem', '--domains', 'localhost', ...ops, '--json']);
+    // No NTP sources or domains: this agent runs on the machine's own network, and those steps would
+    // reach past loopback. (The namespaced logs-gather test covers them.)
+    const created = await cli(['infra-env', 'create', '--name', 'subsystem', ...ops, '--json']);
     expect(created.code, created.stderr).toBe(0);
-    const infraEnv = JSON.parse(created.stdout) as { id: string; agent_token: string; domains_to_resolve: string[] };
-    expect(infraEnv.domains_to_resolve).toEqual(['localhost']);
+    const infraEnv = JSON.parse(created.stdout) as { id: string; agent_token: string };
 
     const agent = startAgent(['agent', '--url', server, '--infra-env-id', infraEnv.id, '--interval', '1', '--with-journal-logging=false', '--with-stdout-logging=true'], {
       PULL_SECRET_TOKEN: infraEnv.agent_token,

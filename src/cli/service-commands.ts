@@ -23,6 +23,7 @@ export function registerServiceCommands(parser: Argv, handle: Handler): void {
           auth: { type: 'string', default: 'token', choices: ['token', 'none'], describe: 'none accepts every request: local experiments only' },
           'agent-image': { type: 'string', default: '', describe: 'agent image named in next_step_runner_command (default: the one the agent registered with)' },
           'max-log-bytes': { type: 'number', default: 262_144_000, describe: 'largest host logs archive accepted' },
+          'poll-interval': { type: 'number', default: 60, describe: 'next_instruction_seconds sent to connected hosts (upstream: 60; doubled when disconnected)' },
         },
         loggingOptions({ journal: false, text: false }),
         { 'with-stdout-logging': { type: 'boolean', default: true, describe: 'log to stdout' } },

@@ -22,6 +22,7 @@ export interface ServeFlags {
   adminToken?: string;
   agentImage?: string;
   maxLogBytes: number;
+  pollIntervalSeconds: number;
 }
 
 export function serveFlags(argv: ParsedArgs): ServeFlags {
@@ -36,6 +37,10 @@ export function serveFlags(argv: ParsedArgs): ServeFlags {
   if (auth !== 'token' && auth !== 'none') throw new UsageError(`--auth must be token or none, got ${JSON.stringify(auth)}`);
   const maxLogBytes = Number(argv['max-log-bytes']);
   if (!Number.isInteger(maxLogBytes) || maxLogBytes <= 0) throw new UsageError('--max-log-bytes must be a positive number of bytes');
+  const pollIntervalSeconds = Number(argv['poll-interval']);
+  if (!Number.isInteger(pollIntervalSeconds) || pollIntervalSeconds < 1 || pollIntervalSeconds > 3600) {
+    throw new UsageError('--poll-interval must be a whole number of seconds from 1 to 3600');
+  }
   return {
     listen: { host: (match[1] as string).replace(/^\[|\]$/g, ''), port },
     dataDir: path.resolve(String(argv['data-dir'])),
@@ -45,6 +50,7 @@ export function serveFlags(argv: ParsedArgs): ServeFlags {
     adminToken: String(argv['admin-token'] ?? '') || process.env.INBAND_ADMIN_TOKEN || undefined,
     agentImage: String(argv['agent-image'] ?? '') || undefined,
     maxLogBytes,
+    pollIntervalSeconds,
   };
 }
 
@@ -75,7 +81,7 @@ export async function serveCommand(flags: ServeFlags, log: Logger, signal: Abort
   chmodSync(flags.dataDir, 0o700);
   const store = await openStore({ dataDir: flags.dataDir, databaseUrl: flags.databaseUrl });
   const logsDir = path.join(flags.dataDir, 'logs');
-  const service = new DiscoveryService(store, { agentImage: flags.agentImage, logsDir });
+  const service = new DiscoveryService(store, { agentImage: flags.agentImage, logsDir, pollIntervalSeconds: flags.pollIntervalSeconds });
   await service.start();
   const auth: AuthConfig = { mode: flags.auth, adminToken: flags.auth === 'token' ? resolveAdminToken(flags) : '' };
   if (flags.auth === 'none') report('--auth none: every request is accepted; use this for local experiments only');

@@ -30,6 +30,8 @@ export interface DiscoveryServiceOptions {
   now?: () => Date;
   /** Where uploaded log archives live (<dir>/<infra-env>/<host>/); removed with their host. */
   logsDir?: string;
+  /** next_instruction_seconds for connected hosts (upstream: 60). */
+  pollIntervalSeconds?: number;
 }
 
 export type InfraEnvParams = Omit<InfraEnvRecord, 'id' | 'agentToken' | 'createdAt' | 'updatedAt'>;
@@ -154,7 +156,14 @@ export class DiscoveryService {
       const current = host;
       host = await this.lock.run(hostId, () => this.refreshAndSave(current, infraEnv, current.status));
     }
-    return stepsFor({ host, infraEnv, others: await this.connectivityCandidates(infraEnvId), newStepId, maxConnectivityPeers: MAX_CONNECTIVITY_PEERS });
+    return stepsFor({
+      host,
+      infraEnv,
+      others: await this.connectivityCandidates(infraEnvId),
+      newStepId,
+      maxConnectivityPeers: MAX_CONNECTIVITY_PEERS,
+      pollIntervalSeconds: this.options.pollIntervalSeconds,
+    });
   }
 
   async postStepReply(infraEnvId: string, hostId: string, reply: StepReply): Promise<void> {

@@ -23,6 +23,8 @@ export interface StepsForInput {
    * targets. Upstream's clusters are small; an infra-env may hold thousands of hosts.
    */
   maxConnectivityPeers?: number;
+  /** Seconds between polls, upstream's 60 by default; a lab may poll faster (`serve --poll-interval`). */
+  pollIntervalSeconds?: number;
 }
 
 interface Context extends StepsForInput {
@@ -107,8 +109,15 @@ export function stepsFor(input: StepsForInput): Steps {
   const builders = [...(PLAN[input.host.status] ?? []), logsGather];
   const instructions = builders.map((build) => build(context)).filter((s): s is Step => s !== undefined);
   return {
-    next_instruction_seconds: input.host.status === 'disconnected' ? BACKED_OFF_INSTRUCTION_SECONDS : NEXT_INSTRUCTION_SECONDS,
+    next_instruction_seconds: pollInterval(input),
     post_step_action: 'continue',
     instructions,
   };
+}
+
+/** Upstream backs off disconnected hosts to twice the normal interval (120 s for 60 s). */
+function pollInterval(input: StepsForInput): number {
+  const normal = input.pollIntervalSeconds ?? NEXT_INSTRUCTION_SECONDS;
+  const backedOff = (BACKED_OFF_INSTRUCTION_SECONDS / NEXT_INSTRUCTION_SECONDS) * normal;
+  return input.host.status === 'disconnected' ? backedOff : normal;
 }

@@ -1,11 +1,11 @@
 import path from 'node:path';
 import yargs, { type Argv } from 'yargs';
-import { ExitError, UsageError, errorMessage } from './errors.js';
+import { ExitError, UsageError } from './errors.js';
 import { ApiError, MalformedResponseError, NetworkError } from './client/api-error.js';
 import { normalizeGoFlags } from './cli/go-flags.js';
 import { ALL_TOOLS, AGENT_TOOLS, SELF_NAMES, STEP_TOOLS, findTool, type ToolSpec } from './cli/tools.js';
 import { dryRunConfig, dryRunOptions, loggingOptions, serviceFlags, serviceOptions, withOptions, type ParsedArgs } from './cli/options.js';
-import { loggerFor, stopSignal } from './commands/runtime.js';
+import { withCommandRuntime } from './commands/runtime.js';
 import { inventoryBuilder, inventoryCommand } from './commands/inventory.js';
 import { logsSenderBuilder, logsSenderCommand } from './commands/logs-sender.js';
 import { registerServiceCommands } from './cli/service-commands.js';
@@ -157,41 +157,21 @@ function hostRootOption() {
 async function runAgentTool(tool: ToolSpec, argv: ParsedArgs): Promise<number> {
   const flags = serviceFlags(argv);
   const dryRun = dryRunConfig(argv);
-  const log = await loggerFor(tool.logName, argv);
-  const stop = stopSignal();
-  try {
+  return withCommandRuntime(tool.logName, argv, async (log, signal) => {
     if (tool.name === 'agent') {
       const { agentCommand } = await import('./commands/agent.js');
-      return await agentCommand(flags, dryRun, log, stop.signal, String(argv['host-root']));
+      return agentCommand(flags, dryRun, log, signal, String(argv['host-root']));
     }
     const { nextStepRunnerCommand } = await import('./commands/next-step-runner.js');
-    return await nextStepRunnerCommand(flags, dryRun, log, stop.signal, String(argv['host-root']));
-  } catch (err) {
-    log.error(errorMessage(err));
-    throw err;
-  } finally {
-    stop.dispose();
-    await log.close();
-  }
+    return nextStepRunnerCommand(flags, dryRun, log, signal, String(argv['host-root']));
+  });
 }
 
 async function runStepTool(tool: ToolSpec, argv: ParsedArgs): Promise<number> {
   const request = argv.request === undefined ? undefined : String(argv.request);
   const dryRun = dryRunConfig(argv);
-  const log = await loggerFor(tool.logName, argv);
-  const stop = stopSignal();
-  try {
+  return withCommandRuntime(tool.logName, argv, async (log, signal) => {
     const { stepToolCommand } = await import('./commands/step-tool.js');
-    return await stepToolCommand({
-      tool,
-      args: request === undefined ? [] : [request],
-      dryRun,
-      log,
-      hostRoot: String(argv['host-root']),
-      signal: stop.signal,
-    });
-  } finally {
-    stop.dispose();
-    await log.close();
-  }
+    return stepToolCommand({ tool, args: request === undefined ? [] : [request], dryRun, log, hostRoot: String(argv['host-root']), signal });
+  });
 }

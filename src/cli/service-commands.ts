@@ -1,6 +1,6 @@
 import type { Argv } from 'yargs';
 import { loggingOptions, withOptions, type ParsedArgs } from './options.js';
-import { loggerFor, stopSignal } from '../commands/runtime.js';
+import { withCommandRuntime } from '../commands/runtime.js';
 
 type Runner = (argv: ParsedArgs) => Promise<number>;
 type Handler = (run: Runner) => (argv: ParsedArgs) => Promise<void>;
@@ -31,14 +31,7 @@ export function registerServiceCommands(parser: Argv, handle: Handler): void {
     handle(async (argv) => {
       const { serveCommand, serveFlags } = await import('../commands/serve.js');
       const flags = serveFlags(argv);
-      const log = await loggerFor('inband-serve', argv);
-      const stop = stopSignal();
-      try {
-        return await serveCommand(flags, log, stop.signal);
-      } finally {
-        stop.dispose();
-        await log.close();
-      }
+      return withCommandRuntime('inband-serve', argv, (log, signal) => serveCommand(flags, log, signal));
     }),
   );
 

@@ -6,7 +6,7 @@ import { dryRunConfig, dryRunOptions, loggingOptions, withOptions } from '../cli
 import { findTool } from '../cli/tools.js';
 import { ExitError } from '../errors.js';
 import { VERSION } from '../version.js';
-import { loggerFor, report, stopSignal } from './runtime.js';
+import { report, withCommandRuntime } from './runtime.js';
 
 /** `inband inventory`: flags of its own (upstream's plus --host-root and --record-fixture). */
 export function inventoryBuilder(y: Argv): Argv {
@@ -36,9 +36,7 @@ export async function inventoryCommand(argv: ParsedArgs): Promise<number> {
   const hostRoot = String(argv['host-root']);
   const recordTo = String(argv['record-fixture'] ?? '') || undefined;
   if (recordTo) await ensureEmptyDirectory(recordTo);
-  const log = await loggerFor(tool.logName, argv);
-  const stop = stopSignal();
-  try {
+  return withCommandRuntime(tool.logName, argv, async (log, signal) => {
     // Loaded here, not at the top: every other command (and --version) starts without them.
     const [{ openHost }, { collectInventory, encodeInventory }, { loadGpuConfig }] = await Promise.all([
       import('../host/host-access.js'),
@@ -49,16 +47,13 @@ export async function inventoryCommand(argv: ParsedArgs): Promise<number> {
       openHost(hostRoot, { recordTo }),
       loadGpuConfig(String(argv['gpu-config-file'] ?? '') || undefined, log),
     ]);
-    const inventory = await collectInventory({ ...host, log, dryRun, gpuConfig, signal: stop.signal });
+    const inventory = await collectInventory({ ...host, log, dryRun, gpuConfig, signal });
     const json = encodeInventory(inventory);
     if (recordTo) await writeFixtureNotes(recordTo, hostRoot, json);
     process.stdout.write(`${json}\n`);
     if (recordTo) report(`recorded this host into ${path.resolve(recordTo)}; replay with: inband inventory --host-root ${path.resolve(recordTo)}`);
     return 0;
-  } finally {
-    stop.dispose();
-    await log.close();
-  }
+  });
 }
 
 /** Recording into a directory that already holds something would mix two hosts. */

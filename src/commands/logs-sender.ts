@@ -2,9 +2,10 @@ import type { Argv } from 'yargs';
 import type { ParsedArgs } from '../cli/options.js';
 import { dryRunOptions, loggingOptions, withOptions } from '../cli/options.js';
 import { findTool } from '../cli/tools.js';
-import { UsageError, errorMessage } from '../errors.js';
+import { UsageError } from '../errors.js';
+import type { LogsSenderRequest } from '../logs/run.js';
 import { isUuid } from '../protocol/formats.js';
-import { loggerFor, stopSignal } from './runtime.js';
+import { withCommandRuntime } from './runtime.js';
 
 /** `inband logs_sender`: upstream's flags, plus --max-size for the bundle cap. */
 export function logsSenderBuilder(y: Argv): Argv {
@@ -25,21 +26,8 @@ export function logsSenderBuilder(y: Argv): Argv {
   });
 }
 
-export interface LogsSenderFlags {
-  url: string;
-  clusterId: string;
-  hostId: string;
-  infraEnvId: string;
-  token: string;
-  since?: string;
-  dontClean: boolean;
-  bootstrap: boolean;
-  installerGather: boolean;
-  mastersIps: string[];
-  insecure: boolean;
-  cacertPath?: string;
-  maxSizeBytes: number;
-}
+/** The flags, checked: the request the logs-gather step also builds, with the size cap always set. */
+export type LogsSenderFlags = LogsSenderRequest & { maxSizeBytes: number };
 
 export function logsSenderFlags(argv: ParsedArgs, env: NodeJS.ProcessEnv = process.env): LogsSenderFlags {
   const text = (name: string): string => String(argv[name] ?? '').trim();
@@ -76,19 +64,11 @@ export function logsSenderFlags(argv: ParsedArgs, env: NodeJS.ProcessEnv = proce
 export async function logsSenderCommand(argv: ParsedArgs): Promise<number> {
   const flags = logsSenderFlags(argv);
   const tool = findTool('logs_sender');
-  const log = await loggerFor(tool?.logName ?? 'logs-sender', argv);
-  const stop = stopSignal();
-  try {
-    const [{ runLogsSender }] = await Promise.all([import('../logs/run.js')]);
-    const outcome = await runLogsSender(flags, { log, signal: stop.signal });
+  return withCommandRuntime(tool?.logName ?? 'logs-sender', argv, async (log, signal) => {
+    const { runLogsSender } = await import('../logs/run.js');
+    const outcome = await runLogsSender(flags, { log, signal });
     if (outcome.exitCode === 0) process.stdout.write(outcome.output);
     else process.stderr.write(outcome.error);
     return outcome.exitCode === 0 ? 0 : 255;
-  } catch (err) {
-    log.error(errorMessage(err));
-    throw err;
-  } finally {
-    stop.dispose();
-    await log.close();
-  }
+  });
 }

@@ -1,4 +1,5 @@
 import { createLogger, type Logger } from '../log/logger.js';
+import { errorMessage } from '../errors.js';
 import type { ParsedArgs } from '../cli/options.js';
 
 /** The logger a command's flags ask for, named after the tool's upstream log file. */
@@ -29,4 +30,26 @@ export function stopSignal(): { signal: AbortSignal; dispose: () => void } {
 /** Final words an operator must see whatever the logging flags say. */
 export function report(message: string): void {
   process.stderr.write(`inband: ${message}\n`);
+}
+
+/**
+ * A command's lifetime: its logger, a stop signal for SIGTERM/SIGINT, the error logged on the way
+ * out, and both released whatever happens.
+ */
+export async function withCommandRuntime(
+  logName: string,
+  argv: ParsedArgs,
+  body: (log: Logger, signal: AbortSignal) => Promise<number>,
+): Promise<number> {
+  const log = await loggerFor(logName, argv);
+  const stop = stopSignal();
+  try {
+    return await body(log, stop.signal);
+  } catch (err) {
+    log.error(errorMessage(err));
+    throw err;
+  } finally {
+    stop.dispose();
+    await log.close();
+  }
 }

@@ -7,6 +7,7 @@ import { applyStepReply, ReplyFormatError } from './domain/replies.js';
 import { refreshHost } from './domain/refresh.js';
 import { stepsFor } from './domain/scheduler.js';
 import { peerSummary } from './domain/peers.js';
+import { hostnameOf } from './domain/stored.js';
 import { HttpError, notFound } from './errors.js';
 import { HostCache } from './host-cache.js';
 import { KeyedLock } from './keyed-lock.js';
@@ -359,16 +360,7 @@ export function newStepId(type: string): string {
   return `${type}-${randomUUID().slice(0, 8)}`;
 }
 
-/** The inventory hostname when there is one, else the ID, for messages an operator reads. */
+/** The host's name when it has one (the cached inventory parse), else its ID, for messages an operator reads. */
 export function hostName(host: HostRecord): string {
-  if (host.requestedHostname) return host.requestedHostname;
-  if (host.inventory) {
-    try {
-      const name = (JSON.parse(host.inventory) as { hostname?: unknown }).hostname;
-      if (typeof name === 'string' && name) return name;
-    } catch {
-      // fall through to the ID
-    }
-  }
-  return host.id;
+  return hostnameOf(host) || host.id;
 }

@@ -1,22 +1,9 @@
 /** Address arithmetic the scheduler and validations need; strings in, strings out. */
 
-/** "10.8.0.57" → 168296505; undefined for anything that is not a dotted quad. */
-export function parseIpv4(text: string): number | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4) return undefined;
-  let value = 0;
-  for (const part of parts) {
-    if (!/^[0-9]{1,3}$/.test(part)) return undefined;
-    const octet = Number(part);
-    if (octet > 255) return undefined;
-    value = value * 256 + octet;
-  }
-  return value;
-}
+import { formatIpv4, parseIpv4 } from '../../net/cidr.js';
 
-export function formatIpv4(value: number): string {
-  return [24, 16, 8, 0].map((shift) => Math.floor(value / 2 ** shift) % 256).join('.');
-}
+// One dotted-quad parser for the agent's scans and the service's reasoning (Go's rules: no leading zeros).
+export { formatIpv4, parseIpv4 };
 
 /** "10.8.0.57/22" → "10.8.0.0/22": the network, as nmap and upstream expect a CIDR to look. */
 export function ipv4Network(cidr: string): { network: string; prefix: number } | undefined {

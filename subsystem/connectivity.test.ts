@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Topology } from './support/netns.js';
 import { swaggerAvailable, swaggerErrors, SWAGGER_SKIP_REASON } from '../test/support/swagger.js';
 import { runToolInNetns } from './support/tool-in-netns.js';
+import { withoutNulls } from '../test/support/go-null.js';
 
 
 const IDS = {
@@ -26,12 +27,6 @@ let topology: Topology;
 let output = '';
 let report: { remote_hosts: RemoteHost[] };
 
-/** Go's validator treats a nil slice as an absent field; JSON Schema would call null a wrong type. */
-function withoutNulls(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withoutNulls);
-  if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null).map(([k, v]) => [k, withoutNulls(v)]));
-}
 
 function remote(id: string): RemoteHost {
   const host = report.remote_hosts.find((h) => h.host_id === id);

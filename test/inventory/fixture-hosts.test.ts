@@ -14,7 +14,8 @@ import { DEFAULT_GPU_CONFIG } from '../../src/inventory/gpu-config.js';
 import { memoryLogger } from '../../src/log/logger.js';
 import { SWAGGER_SKIP_REASON, swaggerAvailable, swaggerErrors } from '../support/swagger.js';
 import { DRY_RUN_OFF } from '../../src/config/dry-run.js';
-import { FIXTURE_HOSTS, asDecodedByGo, collectWire, expectSameFields, fixtureRoot, type FixtureHost, type WireInventory } from './support.js';
+import { FIXTURE_HOSTS, collectWire, expectSameFields, fixtureRoot, type FixtureHost, type WireInventory } from './support.js';
+import { withoutNulls } from '../support/go-null.js';
 
 function expected(name: FixtureHost): WireInventory {
   return JSON.parse(readFileSync(path.join(fixtureRoot(name), 'expected-inventory.json'), 'utf8'));
@@ -36,7 +37,7 @@ describe.each(FIXTURE_HOSTS)('recorded host %s', (name) => {
 
   it.skipIf(!swaggerAvailable)('validates against the swagger inventory definition', async () => {
     const { wire } = await collectWire(fixtureRoot(name));
-    expect(swaggerErrors('inventory', asDecodedByGo(wire))).toEqual([]);
+    expect(swaggerErrors('inventory', withoutNulls(wire))).toEqual([]);
   });
 
   it('asks only for recorded commands (biosdevname aside, where the host has none)', async () => {

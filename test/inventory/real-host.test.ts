@@ -8,7 +8,8 @@ import os from 'node:os';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SWAGGER_SKIP_REASON, swaggerAvailable, swaggerErrors } from '../support/swagger.js';
-import { asDecodedByGo, collectWire, type WireInventory } from './support.js';
+import { collectWire, type WireInventory } from './support.js';
+import { withoutNulls } from '../support/go-null.js';
 
 const run = promisify(execFile);
 const onLinux = process.platform === 'linux';
@@ -97,7 +98,7 @@ describe.skipIf(!onLinux)('this machine', () => {
   });
 
   it.skipIf(!swaggerAvailable)('validates against the swagger inventory definition', () => {
-    expect(swaggerErrors('inventory', asDecodedByGo(wire))).toEqual([]);
+    expect(swaggerErrors('inventory', withoutNulls(wire))).toEqual([]);
   });
 });
 if (!swaggerAvailable) console.warn(SWAGGER_SKIP_REASON);

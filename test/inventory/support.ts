@@ -75,18 +75,3 @@ function label(item: unknown, index: number): string {
   return String(index);
 }
 
-/**
- * The document as the service's generated Go models decode it: a JSON null in an optional array
- * or object field decodes to a nil slice or pointer, exactly as if the field were absent, and
- * go-openapi's validation accepts it. JSON Schema validators do not know that, so nulls are
- * dropped before the swagger check (and only nulls: everything else is validated as sent).
- */
-export function asDecodedByGo(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(asDecodedByGo);
-  if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(
-    Object.entries(value)
-      .filter(([, field]) => field !== null)
-      .map(([key, field]) => [key, asDecodedByGo(field)]),
-  );
-}

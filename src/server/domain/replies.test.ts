@@ -7,6 +7,7 @@ import { applyStepReply, ReplyFormatError } from './replies.js';
 import { inventory as inventoryShape } from './responses.js';
 import { STATUS_INFO } from './status.js';
 import { FIXTURE_NAMES, fixtureInventory, fixtureInventoryText, makeHost, NOW } from './test-support.js';
+import { withoutNulls } from '../../../test/support/go-null.js';
 
 function ok(step_type: string, output: string, step_id = `${step_type}-1a2b3c4d`): StepReply {
   return { step_type, step_id, exit_code: 0, output };
@@ -18,10 +19,6 @@ function frozen(host: HostRecord): HostRecord {
   return Object.freeze(host);
 }
 
-/** JSON without nulls, as the decoders store it. */
-function withoutNulls(value: unknown): unknown {
-  return JSON.parse(JSON.stringify(value, (_key, v: unknown) => (v === null ? undefined : v)));
-}
 
 describe('applyStepReply: inventory', () => {
   it.each(FIXTURE_NAMES)('stores the %s inventory re-serialised, with the service disk verdicts', (name) => {

@@ -23,8 +23,11 @@ export function hostHref(infraEnvId: string, hostId: string): string {
   return `${infraEnvHref(infraEnvId)}/hosts/${hostId}`;
 }
 
-/** `infra-env`, plus inband's extensions (agent_token for operators, and the discovery settings). */
-export function infraEnvWire(infraEnv: InfraEnvRecord, options: { withToken: boolean }): Wire {
+/**
+ * `infra-env`, plus inband's extensions: the discovery settings and the agent token (only the
+ * operator API returns infra-envs, and operators hand the token to their hosts).
+ */
+export function infraEnvWire(infraEnv: InfraEnvRecord): Wire {
   return compact({
     kind: 'InfraEnv',
     id: infraEnv.id,
@@ -48,7 +51,7 @@ export function infraEnvWire(infraEnv: InfraEnvRecord, options: { withToken: boo
           ingress_vip_mac: infraEnv.dhcpAllocation.ingressVipMac,
         }
       : undefined,
-    agent_token: options.withToken ? infraEnv.agentToken : undefined,
+    agent_token: infraEnv.agentToken,
   });
 }
 

@@ -46,13 +46,13 @@ export async function operatorRoutes(app: FastifyInstance, options: { service: D
 
   app.post<{ Body: InfraEnvCreateBody }>('/v2/infra-envs', { schema: { body: infraEnvCreateParams } }, async (request, reply) => {
     const infraEnv = await service.createInfraEnv(toParams(request.body));
-    return reply.code(201).send(infraEnvWire(infraEnv, { withToken: true }));
+    return reply.code(201).send(infraEnvWire(infraEnv));
   });
 
-  app.get('/v2/infra-envs', async () => service.listInfraEnvs().map((ie) => infraEnvWire(ie, { withToken: true })));
+  app.get('/v2/infra-envs', async () => service.listInfraEnvs().map((ie) => infraEnvWire(ie)));
 
   app.get<{ Params: { infra_env_id: string } }>('/v2/infra-envs/:infra_env_id', { schema: { params: infraEnvParams } }, async (request) =>
-    infraEnvWire(service.requireInfraEnv(request.params.infra_env_id), { withToken: true }),
+    infraEnvWire(service.requireInfraEnv(request.params.infra_env_id)),
   );
 
   app.delete<{ Params: { infra_env_id: string } }>('/v2/infra-envs/:infra_env_id', { schema: { params: infraEnvParams } }, async (request, reply) => {

@@ -3,7 +3,7 @@ SHELL := /bin/bash
 NPM_STAMP := node_modules/.package-lock.json
 VITEST_JSON := .build/vitest.json
 
-.PHONY: deps build test test-unit test-subsystem run bench image image-scratch clean typecheck
+.PHONY: deps build test test-unit test-subsystem run bench image image-scratch clean typecheck forget-test-report
 
 ## deps: Debian packages (host tools, Java for WireMock) and npm packages from the lock file
 deps: $(NPM_STAMP)
@@ -19,8 +19,12 @@ build: $(NPM_STAMP)
 typecheck: $(NPM_STAMP)
 	npx tsc --noEmit -p .
 
+## forget-test-report: a failed type-check or build must never leave the last run's "N passed" line behind
+forget-test-report:
+	rm -f $(VITEST_JSON)
+
 ## test: everything, from a fresh machine: deps, typecheck, build, unit and subsystem suites
-test: deps typecheck build
+test: forget-test-report deps typecheck build
 	@mkdir -p .build
 	npx vitest run --reporter=default --reporter=json --outputFile.json=$(VITEST_JSON); \
 	  rc=$$?; node build/test-summary.mjs $(VITEST_JSON) || rc=1; exit $$rc

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { swaggerErrors, swaggerAvailable } from '../test/support/swagger.js';
+import { swaggerErrors } from '../test/support/swagger.js';
 import { Topology } from './support/netns.js';
 import { runToolInNetns } from './support/tool-in-netns.js';
 
@@ -31,7 +31,7 @@ async function allocate(macs: { api: string; ingress: string }, leases: Partial<
 function parsed(result: { code: number; stdout: string; stderr: string }): Allocation {
   expect(result.code, result.stderr).toBe(0);
   const response = JSON.parse(result.stdout) as Allocation;
-  if (swaggerAvailable) expect(swaggerErrors('dhcp_allocation_response', response)).toEqual([]);
+  expect(swaggerErrors('dhcp_allocation_response', response)).toEqual([]);
   return response;
 }
 

@@ -34,9 +34,11 @@ describe('network-namespace topology helper', () => {
 
   it('deletes every namespace it made', async () => {
     const extra = await Topology.create({ prefix: 'ib-topo2', hosts: [{ name: 'x', addresses: ['198.18.1.1/24'] }] });
-    expect((await run('ip', ['netns', 'list'])).stdout).toContain('ib-topo2-x');
+    const name = extra.host('x').netns;
+    expect(name).toBe(`${extra.prefix}-x`);
+    expect((await run('ip', ['netns', 'list'])).stdout).toContain(name);
     await extra.destroy();
     const { stdout } = await run('ip', ['netns', 'list']);
-    expect(stdout).not.toContain('ib-topo2-');
+    expect(stdout).not.toContain(`${extra.prefix}-`);
   });
 });

@@ -1,22 +1,9 @@
-/**
- * Wire-compatibility checks of what the agent sent, against the upstream swagger. The swagger lives
- * outside this repository; without it these checks are skipped with a message, never failed.
- */
+/** Wire-compatibility checks of what the agent sent, against the upstream swagger in spec/. */
 import { expect } from 'vitest';
-import { SWAGGER_SKIP_REASON, swaggerAvailable, swaggerErrors } from '../../test/support/swagger.js';
+import { swaggerErrors } from '../../test/support/swagger.js';
 import { header, jsonBody, type JournalRequest } from './wiremock.js';
 
-export { swaggerAvailable };
-
-let warned = false;
-function skipNotice(): void {
-  if (warned) return;
-  warned = true;
-  console.warn(SWAGGER_SKIP_REASON);
-}
-
 export function expectValidRegistration(request: JournalRequest): void {
-  if (!swaggerAvailable) return skipNotice();
   const body = jsonBody(request);
   expect(swaggerErrors('host-create-params', body), `register body ${request.body}`).toEqual([]);
 }
@@ -26,7 +13,6 @@ export function expectValidRegistration(request: JournalRequest): void {
  * type, which the swagger's enum cannot accept; every other field must still be valid.
  */
 export function expectValidStepReply(request: JournalRequest): void {
-  if (!swaggerAvailable) return skipNotice();
   const body = jsonBody(request);
   const knownType = swaggerErrors('step-type', body.step_type).length === 0;
   const checked = knownType ? body : Object.fromEntries(Object.entries(body).filter(([key]) => key !== 'step_type'));

@@ -64,6 +64,16 @@ export async function deleteNamespacesWithPrefix(prefix: string): Promise<void> 
   await Promise.all(names.map((name) => tryIp(['netns', 'del', name])));
 }
 
+/**
+ * INBAND_NETNS_TAG, when set, goes in front of every prefix, so two checkouts running the same
+ * suites at once on one machine never delete each other's namespaces.
+ */
+export function namespacePrefix(prefix: string): string {
+  const tag = process.env.INBAND_NETNS_TAG ?? '';
+  if (!/^[a-z0-9]{0,6}$/.test(tag)) throw new Error(`INBAND_NETNS_TAG ${JSON.stringify(tag)}: up to 6 lower-case letters or digits`);
+  return `${tag}${prefix}`;
+}
+
 export class Topology {
   readonly hosts = new Map<string, TopologyHost>();
   private readonly namespaces: string[] = [];
@@ -77,8 +87,9 @@ export class Topology {
 
   static async create(spec: TopologySpec): Promise<Topology> {
     if (!/^[a-z][a-z0-9-]{1,20}$/.test(spec.prefix)) throw new Error(`bad topology prefix ${spec.prefix}`);
-    await deleteNamespacesWithPrefix(spec.prefix);
-    const topology = new Topology(spec.prefix);
+    const prefix = namespacePrefix(spec.prefix);
+    await deleteNamespacesWithPrefix(prefix);
+    const topology = new Topology(prefix);
     try {
       await topology.build(spec);
     } catch (err) {

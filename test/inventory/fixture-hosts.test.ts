@@ -12,7 +12,7 @@ import { replayingRunner } from '../../src/host/recorded-commands.js';
 import { collectInventory, encodeInventory } from '../../src/inventory/collect.js';
 import { DEFAULT_GPU_CONFIG } from '../../src/inventory/gpu-config.js';
 import { memoryLogger } from '../../src/log/logger.js';
-import { SWAGGER_SKIP_REASON, swaggerAvailable, swaggerErrors } from '../support/swagger.js';
+import { swaggerErrors } from '../support/swagger.js';
 import { DRY_RUN_OFF } from '../../src/config/dry-run.js';
 import { FIXTURE_HOSTS, collectWire, expectSameFields, fixtureRoot, type FixtureHost, type WireInventory } from './support.js';
 import { withoutNulls } from '../support/go-null.js';
@@ -35,7 +35,7 @@ describe.each(FIXTURE_HOSTS)('recorded host %s', (name) => {
     expect(checked).toBeGreaterThan(60);
   });
 
-  it.skipIf(!swaggerAvailable)('validates against the swagger inventory definition', async () => {
+  it('validates against the swagger inventory definition', async () => {
     const { wire } = await collectWire(fixtureRoot(name));
     expect(swaggerErrors('inventory', withoutNulls(wire))).toEqual([]);
   });
@@ -52,7 +52,6 @@ describe.each(FIXTURE_HOSTS)('recorded host %s', (name) => {
     expect(missing.filter((argv) => !argv.startsWith('biosdevname '))).toEqual([]);
   });
 });
-if (!swaggerAvailable) console.warn(SWAGGER_SKIP_REASON);
 
 describe('vm-virtio: OpenStack KVM instance', () => {
   it('reports the virtio disks by bus path, the mounted root disk as ineligible, the config drive as media', async () => {

@@ -1,25 +1,35 @@
 /**
- * Validates JSON against a definition of the upstream swagger (../shared/reference). The swagger is
- * data we do not maintain; when ../shared is absent, `swaggerAvailable` is false and callers skip
- * their wire-compatibility checks with a clear message.
+ * Validates JSON against a definition of the upstream swagger, the byte-exact copy in spec/ (see
+ * spec/README.md). It travels with the project: a missing or altered copy fails, it never skips.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import yaml from 'js-yaml';
 
 const here = path.dirname(new URL(import.meta.url).pathname);
-export const SWAGGER_PATH = path.resolve(here, '../../../shared/reference/assisted-service-swagger.yaml');
-export const swaggerAvailable = existsSync(SWAGGER_PATH);
-export const SWAGGER_SKIP_REASON = `upstream swagger not found at ${SWAGGER_PATH}; wire-compatibility checks skipped`;
+export const SWAGGER_PATH = path.resolve(here, '../../spec/assisted-service-swagger.yaml');
+/** spec/README.md records this digest of upstream's file at the commit it was taken from. */
+export const SWAGGER_SHA256 = '9d0b4936ca97ad5f827f3d45e6f842fc737a7a2626ed5a7026ad96480c54d87f';
+
+/** The contract's text, refused unless it is upstream's file byte for byte. */
+export function readSwagger(file: string): string {
+  const text = readFileSync(file);
+  const digest = createHash('sha256').update(text).digest('hex');
+  if (digest !== SWAGGER_SHA256) {
+    throw new Error(`${file} is not upstream's swagger (sha256 ${digest}, expected ${SWAGGER_SHA256}); restore it from spec/README.md's source, do not edit it`);
+  }
+  return text.toString('utf8');
+}
 
 let ajv: Ajv | undefined;
 const compiled = new Map<string, ValidateFunction>();
 
 function instance(): Ajv {
   if (ajv) return ajv;
-  const doc = yaml.load(readFileSync(SWAGGER_PATH, 'utf8')) as { definitions: Record<string, unknown> };
+  const doc = yaml.load(readSwagger(SWAGGER_PATH)) as { definitions: Record<string, unknown> };
   // Swagger 2.0 schemas are close to draft-04; vendor extensions (x-nullable, x-go-*) are not keywords.
   ajv = new Ajv({ strict: false, allErrors: true, validateFormats: true });
   addFormats(ajv);

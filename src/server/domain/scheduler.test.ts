@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SWAGGER_SKIP_REASON, swaggerAvailable, swaggerErrors } from '../../../test/support/swagger.js';
+import { swaggerErrors } from '../../../test/support/swagger.js';
 import type { Step, Steps } from '../../protocol/models.js';
 import type { HostRecord, InfraEnvRecord } from '../model.js';
 import { stepsFor, scannableNetworks } from './scheduler.js';
@@ -35,7 +35,6 @@ function plan(host: HostRecord, infraEnv: InfraEnvRecord = makeInfraEnv(), other
 }
 
 function checkWire(steps: Steps): void {
-  if (!swaggerAvailable) return;
   expect(swaggerErrors('steps', steps)).toEqual([]);
   for (const step of steps.instructions) {
     if (step.step_type === 'inventory') {
@@ -72,7 +71,6 @@ function vmHost(status: HostRecord['status'], change: (i: Record<string, any>) =
 }
 
 describe('stepsFor', () => {
-  if (!swaggerAvailable) it.skip(SWAGGER_SKIP_REASON, () => {});
 
   it('asks a discovering host for its inventory only, when nothing else is configured', () => {
     const host = makeHost();
@@ -155,7 +153,7 @@ describe('stepsFor', () => {
       ]);
     });
 
-    it.skipIf(!swaggerAvailable)('leaves out NICs the agent would reject (loopback has no MAC)', () => {
+    it('leaves out NICs the agent would reject (loopback has no MAC)', () => {
       const withLoopback = [{ host_id: known.id, nics: [{ name: 'lo', mac: '', ip_addresses: ['127.0.0.1'] }] }];
       expect(swaggerErrors('connectivity-check-params', withLoopback).join()).toMatch(/mac/);
       const targets = arg(plan(host, full, others), 'connectivity-check') as Array<{ nics: Array<{ name: string }> }>;
@@ -237,7 +235,7 @@ describe('scannableNetworks', () => {
     expect(scannableNetworks(undefined)).toEqual([]);
   });
 
-  it.skipIf(!swaggerAvailable)('gives a valid free_addresses_request for every fixture', () => {
+  it('gives a valid free_addresses_request for every fixture', () => {
     for (const name of FIXTURE_NAMES) expect(swaggerErrors('free_addresses_request', networks(name)), name).toEqual([]);
   });
 });

@@ -3,7 +3,7 @@ SHELL := /bin/bash
 NPM_STAMP := node_modules/.package-lock.json
 VITEST_JSON := .build/vitest.json
 
-.PHONY: deps build test test-unit test-subsystem run bench image image-scratch clean typecheck forget-test-report
+.PHONY: deps build test test-unit test-subsystem run bench image image-scratch clean typecheck forget-test-report fuzz
 
 ## deps: Debian packages (host tools, Java for WireMock) and npm packages from the lock file
 deps: $(NPM_STAMP)
@@ -38,6 +38,12 @@ test-subsystem: deps build
 ## run: the main job on this machine: serve + infra-env + agent on this host, then show what was discovered
 run: deps build
 	node build/main-job.mjs
+
+## fuzz: the hostile-input fuzzers (*.fuzz.test.ts) with a random seed and 20x the CI iterations; the seed is printed
+fuzz: deps build
+	@seed=$${INBAND_FUZZ_SEED:-$$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}; \
+	  echo "fuzz seed $$seed (replay: INBAND_FUZZ_SEED=$$seed make fuzz)"; \
+	  INBAND_FUZZ_SEED=$$seed INBAND_FUZZ_SCALE=$${INBAND_FUZZ_SCALE:-20} npx vitest run --project subsystem fuzz.test
 
 ## bench: benchmarks (medians of several runs)
 bench: deps build

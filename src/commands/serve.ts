@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ParsedArgs } from '../cli/options.js';
 import { ExitError, UsageError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
-import { buildApp, DEFAULT_MAX_LOG_BYTES } from '../server/app.js';
+import { buildApp, DEFAULT_MAX_LOG_BYTES, type ServerTimeouts } from '../server/app.js';
 import type { AuthConfig } from '../server/auth.js';
+import { prepareDataDir } from '../server/data-dir.js';
 import { DiscoveryService } from '../server/discovery-service.js';
 import { openStore } from '../server/store/open-store.js';
 import { report } from './runtime.js';
@@ -23,6 +24,13 @@ export interface ServeFlags {
   agentImage?: string;
   maxLogBytes: number;
   pollIntervalSeconds: number;
+  timeouts: Pick<ServerTimeouts, 'maxConnections' | 'headersTimeoutMs' | 'requestTimeoutMs' | 'idleTimeoutMs'>;
+}
+
+function wholeNumber(argv: ParsedArgs, flag: string, min: number, max: number, unit: string): number {
+  const value = Number(argv[flag]);
+  if (!Number.isInteger(value) || value < min || value > max) throw new UsageError(`--${flag} must be a whole number of ${unit} from ${min} to ${max}`);
+  return value;
 }
 
 export function serveFlags(argv: ParsedArgs): ServeFlags {
@@ -37,10 +45,14 @@ export function serveFlags(argv: ParsedArgs): ServeFlags {
   if (auth !== 'token' && auth !== 'none') throw new UsageError(`--auth must be token or none, got ${JSON.stringify(auth)}`);
   const maxLogBytes = Number(argv['max-log-bytes']);
   if (!Number.isInteger(maxLogBytes) || maxLogBytes <= 0) throw new UsageError('--max-log-bytes must be a positive number of bytes');
-  const pollIntervalSeconds = Number(argv['poll-interval']);
-  if (!Number.isInteger(pollIntervalSeconds) || pollIntervalSeconds < 1 || pollIntervalSeconds > 3600) {
-    throw new UsageError('--poll-interval must be a whole number of seconds from 1 to 3600');
-  }
+  const pollIntervalSeconds = wholeNumber(argv, 'poll-interval', 1, 3600, 'seconds');
+  const timeouts = {
+    maxConnections: wholeNumber(argv, 'max-connections', 16, 1_000_000, 'connections'),
+    headersTimeoutMs: wholeNumber(argv, 'headers-timeout', 1, 600, 'seconds') * 1000,
+    requestTimeoutMs: wholeNumber(argv, 'request-timeout', 10, 86_400, 'seconds') * 1000,
+    idleTimeoutMs: wholeNumber(argv, 'idle-timeout', 1, 3600, 'seconds') * 1000,
+  };
+  if (timeouts.headersTimeoutMs > timeouts.requestTimeoutMs) throw new UsageError('--headers-timeout cannot be longer than --request-timeout');
   return {
     listen: { host: (match[1] as string).replace(/^\[|\]$/g, ''), port },
     dataDir: path.resolve(String(argv['data-dir'])),
@@ -51,6 +63,7 @@ export function serveFlags(argv: ParsedArgs): ServeFlags {
     agentImage: String(argv['agent-image'] ?? '') || undefined,
     maxLogBytes,
     pollIntervalSeconds,
+    timeouts,
   };
 }
 
@@ -70,15 +83,21 @@ function resolveAdminToken(flags: ServeFlags): string {
     // first start: make one
   }
   const token = randomBytes(24).toString('base64url');
-  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  try {
+    writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  } catch (err) {
+    throw new ExitError(`cannot save the operator token in ${file}: ${(err as Error).message}; pass --admin-token or make the data directory writable`, 1);
+  }
   report(`generated the operator token (saved in ${file}; shown only this once): ${token}`);
   return token;
 }
 
 /** `inband serve`: the bundled service, until SIGTERM/SIGINT. */
 export async function serveCommand(flags: ServeFlags, log: Logger, signal: AbortSignal): Promise<number> {
-  mkdirSync(flags.dataDir, { recursive: true, mode: 0o700 });
-  chmodSync(flags.dataDir, 0o700);
+  prepareDataDir(flags.dataDir, (message) => {
+    report(`warning: ${message}`);
+    log.warn(message);
+  });
   const store = await openStore({ dataDir: flags.dataDir, databaseUrl: flags.databaseUrl });
   const logsDir = path.join(flags.dataDir, 'logs');
   const service = new DiscoveryService(store, { agentImage: flags.agentImage, logsDir, pollIntervalSeconds: flags.pollIntervalSeconds });
@@ -93,7 +112,7 @@ export async function serveCommand(flags: ServeFlags, log: Logger, signal: Abort
       throw new ExitError(`cannot read the TLS certificate or key: ${(err as Error).message}`, 1);
     }
   }
-  const app = await buildApp({ service, auth, logsDir, maxLogBytes: flags.maxLogBytes, log, https });
+  const app = await buildApp({ service, auth, logsDir, maxLogBytes: flags.maxLogBytes, log, https, timeouts: flags.timeouts });
   try {
     await app.listen({ host: flags.listen.host, port: flags.listen.port });
   } catch (err) {

@@ -6,8 +6,17 @@ import type { Logger } from '../log/logger.js';
 import type { AuthConfig } from './auth.js';
 import type { DiscoveryService } from './discovery-service.js';
 import { errorBody, HttpError, infraErrorBody } from './errors.js';
+import { enforceBodyDeadline } from './http/body-deadline.js';
+import { canonicalBodyIds, canonicalUrlIds } from './http/canonical-ids.js';
+import { parseJsonBodies } from './http/json-body.js';
+import { UploadSlots } from './http/upload-slots.js';
+import { strictValidatorCompiler } from './http/validator.js';
+import { BODY_LIMITS, MULTIPART_LIMITS, REQUEST_ID_PATTERN, SERVER_TIMEOUTS, UPLOAD_CONCURRENCY } from './limits.js';
 import { agentRoutes } from './routes/agent.js';
 import { operatorRoutes } from './routes/operator.js';
+import { ParentNotFoundError } from './store/store.js';
+
+export type ServerTimeouts = { -readonly [K in keyof typeof SERVER_TIMEOUTS]: number };
 
 export interface AppOptions {
   service: DiscoveryService;
@@ -16,28 +25,47 @@ export interface AppOptions {
   maxLogBytes?: number;
   log?: Logger;
   https?: { cert: Buffer; key: Buffer };
+  /** Connection limits and timeouts; SERVER_TIMEOUTS by default. */
+  timeouts?: Partial<ServerTimeouts>;
 }
 
 /** Upstream's swagger gives upfile a maxLength of 262144000 bytes. */
 export const DEFAULT_MAX_LOG_BYTES = 262_144_000;
-/** Inventories of large hosts run to a few hundred KB; leave room without accepting anything. */
-const JSON_BODY_LIMIT = 16 * 1024 * 1024;
 
 /** The service's HTTP application: agent and operator routes under /api/assisted-install. */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const timeouts: ServerTimeouts = { ...SERVER_TIMEOUTS, ...options.timeouts };
+  // Node checks header and request deadlines on this interval; its 30 s default would let a
+  // slow-header client stay three times longer than headersTimeout.
+  const serverOptions = {
+    headersTimeout: timeouts.headersTimeoutMs,
+    requestTimeout: timeouts.requestTimeoutMs,
+    connectionsCheckingInterval: Math.min(1_000, timeouts.headersTimeoutMs),
+  };
   const app = Fastify({
     logger: false,
-    bodyLimit: JSON_BODY_LIMIT,
-    // The agent sends a request ID per session; keep it, so service logs line up with agent logs.
+    bodyLimit: BODY_LIMITS.default,
+    connectionTimeout: timeouts.idleTimeoutMs,
+    keepAliveTimeout: timeouts.keepAliveTimeoutMs,
+    requestTimeout: timeouts.requestTimeoutMs,
+    http: serverOptions,
+    // The agent sends a request ID per session; keep it, so service logs line up with agent
+    // logs, but only a plain short token: it reaches logs and events.
     genReqId: (request) => {
       const given = request.headers['x-request-id'];
-      return typeof given === 'string' && given.length <= 64 ? given : randomUUID();
+      return typeof given === 'string' && REQUEST_ID_PATTERN.test(given) ? given : randomUUID();
     },
-    ...(options.https ? { https: options.https } : {}),
+    ...(options.https ? { https: { ...serverOptions, ...options.https } } : {}),
   });
+  app.server.maxConnections = timeouts.maxConnections;
+  app.setValidatorCompiler(strictValidatorCompiler());
+  app.removeContentTypeParser('application/json');
+  parseJsonBodies(app);
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    if (error instanceof HttpError) return reply.code(error.status).send(error.body());
+    if (error instanceof HttpError) return reply.code(error.status).headers(error.headers).send(error.body());
+    // The infra-env or host went away while the request was in flight: what a later request would get.
+    if (error instanceof ParentNotFoundError) return reply.code(404).send(errorBody(404, error.message));
     if (error.validation) {
       // Upstream rewrites request-validation failures (422 in go-swagger) to 400 with this body.
       const lines = error.validation.map((v) => {
@@ -52,14 +80,20 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   app.setNotFoundHandler((request, reply) => reply.code(404).send(errorBody(404, `no route for ${request.method} ${request.url.split('?')[0]}`)));
 
-  await app.register(multipart);
+  app.addHook('onRequest', canonicalUrlIds);
+  app.addHook('preValidation', canonicalBodyIds);
+  enforceBodyDeadline(app, timeouts.jsonBodyDeadlineMs);
+
+  const maxLogBytes = options.maxLogBytes ?? DEFAULT_MAX_LOG_BYTES;
+  await app.register(multipart, { limits: { ...MULTIPART_LIMITS, fileSize: maxLogBytes } });
   await app.register(
     async (api) => {
       await api.register(agentRoutes, {
         service: options.service,
         auth: options.auth,
         logsDir: options.logsDir,
-        maxLogBytes: options.maxLogBytes ?? DEFAULT_MAX_LOG_BYTES,
+        maxLogBytes,
+        uploads: new UploadSlots(UPLOAD_CONCURRENCY),
       });
       await api.register(operatorRoutes, { service: options.service, auth: options.auth });
     },

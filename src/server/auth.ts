@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import { HttpError } from './errors.js';
+import { HttpError, notFound } from './errors.js';
 import type { InfraEnvRecord } from './model.js';
 
 export type AuthMode = 'token' | 'none';
@@ -18,10 +18,29 @@ function sameSecret(given: string, expected: string): boolean {
 }
 
 /**
- * Agent endpoints: the infra-env's agent token in X-Secret-Key (upstream's agentAuth). The
- * infra-env is looked up first, so a deleted infra-env answers 404 — what tells an agent to stop.
+ * The infra-env an agent call is about: the path's, or for logs uploads (keyed by cluster
+ * upstream) the `infra_env_id` query, falling back to the cluster ID. Only plain strings count: a
+ * repeated query parameter arrives as an array.
  */
-export function checkAgent(auth: AuthConfig, request: FastifyRequest, infraEnv: InfraEnvRecord): void {
+export function agentInfraEnvId(request: FastifyRequest): string | undefined {
+  const params = request.params as Record<string, unknown>;
+  const query = request.query as Record<string, unknown>;
+  for (const candidate of [params.infra_env_id, query.infra_env_id, params.cluster_id]) {
+    if (typeof candidate === 'string' && candidate !== '') return candidate;
+  }
+  return undefined;
+}
+
+/**
+ * Agent endpoints: the infra-env's agent token in X-Secret-Key (upstream's agentAuth), checked as
+ * the request arrives, before its body is read. The infra-env is looked up first, so a deleted
+ * infra-env answers 404 — what tells an agent to stop; the 404 says nothing a caller without a
+ * token could not guess, as infra-env IDs are random UUIDs.
+ */
+export function checkAgent(auth: AuthConfig, request: FastifyRequest, lookup: (id: string) => InfraEnvRecord | undefined): void {
+  const id = agentInfraEnvId(request);
+  const infraEnv = id === undefined ? undefined : lookup(id);
+  if (!infraEnv) throw notFound(`infra-env ${id ?? ''}`.trim());
   if (auth.mode === 'none') return;
   const key = request.headers['x-secret-key'];
   if (typeof key !== 'string' || key === '') throw new HttpError(401, 'missing X-Secret-Key: the agent token of the infra-env is required');

@@ -20,6 +20,8 @@ export class HttpError extends Error {
     readonly status: number,
     message: string,
     readonly shape: 'error' | 'infra_error' = status === 401 || status === 403 ? 'infra_error' : 'error',
+    /** Headers the answer needs (Retry-After on 503). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
     this.name = 'HttpError';

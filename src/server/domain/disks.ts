@@ -16,7 +16,14 @@ export function formatGB(bytes: number): string {
   return `${Number.isInteger(value) ? value : value.toFixed(2)} ${unit}`;
 }
 
-export function serviceReasons(disk: InventoryDisk, inventory: Inventory): string[] {
+/** Names of the inventory's multipath devices, built once per inventory rather than once per disk. */
+function multipathNames(inventory: Inventory): Set<string> {
+  const names = new Set<string>();
+  for (const d of inventory.disks ?? []) if (d.drive_type === 'Multipath' && d.name) names.add(d.name);
+  return names;
+}
+
+export function serviceReasons(disk: InventoryDisk, inventory: Inventory, multipath: Set<string> = multipathNames(inventory)): string[] {
   const reasons: string[] = [];
   const size = disk.size_bytes ?? 0;
   if (size < MIN_DISK_SIZE_GB * GB) {
@@ -29,15 +36,15 @@ export function serviceReasons(disk: InventoryDisk, inventory: Inventory): strin
   }
   // Writing to one path of a multipath device corrupts it; the device itself is the target.
   const holders = (disk.holders ?? '').split(',').map((h) => h.trim()).filter(Boolean);
-  const multipath = holders.find((holder) => (inventory.disks ?? []).some((d) => d.name === holder && d.drive_type === 'Multipath'));
-  if (multipath) reasons.push(`Disk is a path of multipath device ${multipath}; use the multipath device instead`);
+  const device = holders.find((holder) => multipath.has(holder));
+  if (device) reasons.push(`Disk is a path of multipath device ${device}; use the multipath device instead`);
   return reasons;
 }
 
 /** The disk with the agent's and the service's reasons merged; idempotent, so stored inventories can pass again. */
-export function withServiceEligibility(disk: InventoryDisk, inventory: Inventory): InventoryDisk {
+export function withServiceEligibility(disk: InventoryDisk, inventory: Inventory, multipath?: Set<string>): InventoryDisk {
   const reasons = [...(disk.installation_eligibility?.not_eligible_reasons ?? [])];
-  for (const reason of serviceReasons(disk, inventory)) if (!reasons.includes(reason)) reasons.push(reason);
+  for (const reason of serviceReasons(disk, inventory, multipath)) if (!reasons.includes(reason)) reasons.push(reason);
   const eligibility: NonNullable<InventoryDisk['installation_eligibility']> = { eligible: reasons.length === 0 };
   if (reasons.length > 0) eligibility.not_eligible_reasons = reasons;
   return { ...disk, installation_eligibility: eligibility };
@@ -45,5 +52,6 @@ export function withServiceEligibility(disk: InventoryDisk, inventory: Inventory
 
 export function applyDiskEligibility(inventory: Inventory): Inventory {
   if (!inventory.disks) return inventory;
-  return { ...inventory, disks: inventory.disks.map((disk) => withServiceEligibility(disk, inventory)) };
+  const multipath = multipathNames(inventory);
+  return { ...inventory, disks: inventory.disks.map((disk) => withServiceEligibility(disk, inventory, multipath)) };
 }

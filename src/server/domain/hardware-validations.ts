@@ -1,6 +1,7 @@
 /** The `hardware` category: what the inventory says about the machine and its name. */
 import type { HostRecord, Validation } from '../model.js';
 import { applyDiskEligibility, formatGB } from './disks.js';
+import { MESSAGE_LIST_CAP } from '../limits.js';
 import { GIB, MEMINFO_ALLOWANCE, MIB, MIN_CPU_CORES, MIN_RAM_MIB, RAM_TOLERANCE_MIB } from './requirements.js';
 import type { Inventory } from './responses.js';
 import { isPeer, peerSummary } from './peers.js';
@@ -59,8 +60,11 @@ export function hasMinValidDisks(inventory: Inventory | undefined): Validation {
   if (eligible) {
     return validation(id, 'success', `Sufficient disk capacity: ${eligible.path ?? eligible.name ?? 'a disk'} (${formatGB(eligible.size_bytes ?? 0)}) is eligible`);
   }
-  const why = disks.map((disk) => `${disk.name ?? disk.path ?? '?'}: ${(disk.installation_eligibility?.not_eligible_reasons ?? []).join(', ')}`);
-  return validation(id, 'failure', `No eligible installation disk (${why.join('; ')})`);
+  const why = disks
+    .slice(0, MESSAGE_LIST_CAP)
+    .map((disk) => `${disk.name ?? disk.path ?? '?'}: ${(disk.installation_eligibility?.not_eligible_reasons ?? []).join(', ')}`);
+  const more = disks.length > MESSAGE_LIST_CAP ? `; and ${disks.length - MESSAGE_LIST_CAP} more disks` : '';
+  return validation(id, 'failure', `No eligible installation disk (${why.join('; ')}${more})`);
 }
 
 // Upstream refuses the names every fresh OS install has, since all such hosts would collide.
@@ -96,7 +100,8 @@ export function hostnameUnique(host: HostRecord, inventory: Inventory | undefine
   const clashes = others.filter((other) => isPeer(host, other) && peerSummary(other).hostnameKey === key);
   if (clashes.length === 0) return validation(id, 'success', `Hostname ${name} is unique in the infra-env`);
   const ids = clashes.map((other) => other.id).sort();
-  return validation(id, 'failure', `Hostname ${name} is not unique in the infra-env: also used by ${ids.join(', ')}`);
+  const shown = ids.length > MESSAGE_LIST_CAP ? [...ids.slice(0, MESSAGE_LIST_CAP), `and ${ids.length - MESSAGE_LIST_CAP} more`] : ids;
+  return validation(id, 'failure', `Hostname ${name} is not unique in the infra-env: also used by ${shown.join(', ')}`);
 }
 
 export function hardwareValidations(host: HostRecord, others: HostRecord[]): Validation[] {

@@ -5,6 +5,8 @@
  * Enum and format rules are not checked, because upstream's reply path does not check them either.
  */
 
+import { overJsonBudget, type JsonBudget } from './json-budget.js';
+
 export class ShapeError extends Error {
   constructor(message: string) {
     super(message);
@@ -33,15 +35,26 @@ export const string: Decoder<string> = (value, path) => (typeof value === 'strin
 
 export const boolean: Decoder<boolean> = (value, path) => (typeof value === 'boolean' ? value : fail(path, 'a boolean', value));
 
-/** Go's int/int64 fields: a fractional number does not fit. */
-export const integer: Decoder<number> = (value, path) =>
-  typeof value === 'number' && Number.isInteger(value) ? value : fail(path, 'an integer', value);
+/**
+ * Go's int/int64 fields: a fractional number does not fit, and one beyond 2^53 could not be
+ * stored and sent back as the same digits (see limits.ts MAX_EXACT_INTEGER).
+ */
+export const integer: Decoder<number> = (value, path) => {
+  if (typeof value !== 'number' || !Number.isInteger(value)) return fail(path, 'an integer', value);
+  return Number.isSafeInteger(value) ? value : fail(path, `an integer within ±${Number.MAX_SAFE_INTEGER}`, value);
+};
 
-export const number: Decoder<number> = (value, path) => (typeof value === 'number' ? value : fail(path, 'a number', value));
+/** JSON.parse turns 1e400 into Infinity, which would be stored as null. */
+export const number: Decoder<number> = (value, path) => {
+  if (typeof value !== 'number') return fail(path, 'a number', value);
+  return Number.isFinite(value) ? value : fail(path, 'a finite number', value);
+};
 
-export function arrayOf<T>(item: Decoder<T>): Decoder<T[]> {
+/** A list of at most `max` items (unbounded only where a cap was applied before decoding). */
+export function arrayOf<T>(item: Decoder<T>, max = Number.POSITIVE_INFINITY): Decoder<T[]> {
   return (value, path) => {
     if (!Array.isArray(value)) return fail(path, 'an array', value);
+    if (value.length > max) throw new ShapeError(`${path || 'output'}: ${value.length} entries, more than the ${max} any real reply holds`);
     return value.map((element, index) => item(element, `${path}[${index}]`));
   };
 }
@@ -60,8 +73,16 @@ export function object<F extends Fields>(fields: F): Decoder<Decoded<F>> {
   };
 }
 
-/** Parses `text` and decodes it; any problem becomes a ShapeError naming where it is. */
-export function parseJson<T>(text: string, decode: Decoder<T>): T {
+/**
+ * What one step output may hold. The largest legitimate one, an inventory at every cap of
+ * INVENTORY_CAPS, is ~35,000 containers and ~400,000 values; parsing this much takes ~15 ms.
+ */
+export const STEP_OUTPUT_BUDGET: JsonBudget = { maxContainers: 50_000, maxValues: 500_000, maxDepth: 32 };
+
+/** Parses `text` within its budget; any problem becomes a ShapeError naming where it is. */
+export function parseJsonValue(text: string, budget: JsonBudget = STEP_OUTPUT_BUDGET): unknown {
+  const over = overJsonBudget(text, budget);
+  if (over) throw new ShapeError(`output holds ${over}`);
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -69,5 +90,10 @@ export function parseJson<T>(text: string, decode: Decoder<T>): T {
     throw new ShapeError(`not valid JSON (${(err as Error).message})`);
   }
   if (value === null) throw new ShapeError('output: expected a JSON value, got null');
-  return decode(value, '');
+  return value;
+}
+
+/** Parses `text` and decodes it; any problem becomes a ShapeError naming where it is. */
+export function parseJson<T>(text: string, decode: Decoder<T>, budget?: JsonBudget): T {
+  return decode(parseJsonValue(text, budget), '');
 }

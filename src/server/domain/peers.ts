@@ -4,6 +4,7 @@
  * set, so the two cannot disagree about who counts.
  */
 import { isMac } from '../../protocol/formats.js';
+import { CONNECTIVITY_TARGET_CAPS } from '../limits.js';
 import type { HostRecord } from '../model.js';
 import { isLocalOnly, stripPrefix } from './ip.js';
 import type { Inventory } from './responses.js';
@@ -29,8 +30,13 @@ export interface ConnectivityTarget {
 export function connectivityNics(inventory: Inventory): ConnectivityNic[] {
   const nics: ConnectivityNic[] = [];
   for (const nic of inventory.interfaces ?? []) {
+    // Every poll of every peer carries these targets: one host's inventory must not make them large.
+    if (nics.length >= CONNECTIVITY_TARGET_CAPS.nics) break;
     if (!nic.name || !isMac(nic.mac_address)) continue;
-    const addresses = [...(nic.ipv4_addresses ?? []), ...(nic.ipv6_addresses ?? [])].map(stripPrefix).filter((a) => a && !isLocalOnly(a));
+    const addresses = [...(nic.ipv4_addresses ?? []), ...(nic.ipv6_addresses ?? [])]
+      .map(stripPrefix)
+      .filter((a) => a && !isLocalOnly(a))
+      .slice(0, CONNECTIVITY_TARGET_CAPS.addressesPerNic);
     if (addresses.length === 0) continue;
     nics.push({ name: nic.name, mac: nic.mac_address, ip_addresses: addresses });
   }

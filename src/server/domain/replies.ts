@@ -7,6 +7,7 @@
 import type { StepReply } from '../../protocol/models.js';
 import type { HostRecord } from '../model.js';
 import { applyDiskEligibility } from './disks.js';
+import { capInventoryLists, withServiceTruncation } from './inventory-caps.js';
 import { type Decoder, parseJson, ShapeError } from './json-shape.js';
 import {
   apiVipConnectivityResponse,
@@ -16,6 +17,7 @@ import {
   diskSpeedCheckResponse,
   domainResolutionResponse,
   freeNetworksAddresses,
+  type Inventory,
   inventory,
   ntpSynchronizationResponse,
   tangConnectivityResponse,
@@ -53,9 +55,15 @@ function handler<T>(h: Handler<T>): Handler<unknown> {
   return h as Handler<unknown>;
 }
 
+/** An agent's inventory, cut to the service's caps first (so decoding is bounded too). */
+const cappedInventory: Decoder<Inventory> = (value, path) => {
+  const cuts = capInventoryLists(value);
+  return withServiceTruncation(inventory(value, path), cuts);
+};
+
 const HANDLERS: Record<string, Handler<unknown>> = {
   // Upstream stores the inventory with its own disk eligibility verdicts added.
-  inventory: handler({ decode: inventory, store: (inv) => ({ inventory: JSON.stringify(applyDiskEligibility(inv)) }) }),
+  inventory: handler({ decode: cappedInventory, store: (inv) => ({ inventory: JSON.stringify(applyDiskEligibility(inv)) }) }),
   'connectivity-check': handler({ decode: connectivityReport, store: (report) => ({ connectivity: JSON.stringify(report) }) }),
   // The scanner's "already running" is an empty output too. An empty list is a failed scan for
   // upstream, so it does not replace the last good one.

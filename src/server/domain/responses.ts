@@ -3,11 +3,15 @@
  * Field lists follow the swagger definitions of the same names; the types derived from them are
  * what validations read back from the stored JSON.
  */
+import { REPLY_LIST_CAPS as CAP } from '../limits.js';
 import { arrayOf, boolean, type Decoder, integer, number, object, string } from './json-shape.js';
 
 type Of<D> = D extends Decoder<infer T> ? T : never;
 
+// Inventory lists are cut to INVENTORY_CAPS before decoding (inventory-caps.ts); the lists of
+// other replies answer requests whose size the service chose, so a longer one is refused.
 const strings = arrayOf(string);
+const cappedStrings = (max: number) => arrayOf(string, max);
 
 // ---- inventory
 
@@ -80,29 +84,32 @@ const remoteHost = object({
   host_id: string,
   l2_connectivity: arrayOf(
     object({ outgoing_nic: string, outgoing_ip_address: string, remote_ip_address: string, remote_mac: string, successful: boolean }),
+    CAP.resultsPerRemoteHost,
   ),
   l3_connectivity: arrayOf(
     object({ outgoing_nic: string, remote_ip_address: string, successful: boolean, average_rtt_ms: number, packet_loss_percentage: number }),
+    CAP.resultsPerRemoteHost,
   ),
-  mtu_report: arrayOf(object({ outgoing_nic: string, remote_ip_address: string, mtu_successful: boolean })),
+  mtu_report: arrayOf(object({ outgoing_nic: string, remote_ip_address: string, mtu_successful: boolean }), CAP.resultsPerRemoteHost),
 });
-export const connectivityReport = object({ remote_hosts: arrayOf(remoteHost) });
+export const connectivityReport = object({ remote_hosts: arrayOf(remoteHost, CAP.remoteHosts) });
 export type ConnectivityReport = Of<typeof connectivityReport>;
 export type ConnectivityRemoteHost = Of<typeof remoteHost>;
 
 // ---- the others
 
-export const freeNetworksAddresses = arrayOf(object({ network: string, free_addresses: strings }));
+export const freeNetworksAddresses = arrayOf(object({ network: string, free_addresses: cappedStrings(CAP.freeAddressesPerNetwork) }), CAP.freeNetworks);
 export type FreeNetworksAddresses = Of<typeof freeNetworksAddresses>;
 
 const ntpSource = object({ source_name: string, source_state: string });
-export const ntpSynchronizationResponse = object({ ntp_sources: arrayOf(ntpSource) });
+export const ntpSynchronizationResponse = object({ ntp_sources: arrayOf(ntpSource, CAP.ntpSources) });
 /** What the host record keeps: upstream's host.ntp_sources is the list alone. */
-export const ntpSources = arrayOf(ntpSource);
+export const ntpSources = arrayOf(ntpSource, CAP.ntpSources);
 export type NtpSource = Of<typeof ntpSource>;
 
-const resolution = object({ domain_name: string, ipv4_addresses: strings, ipv6_addresses: strings, cnames: strings });
-export const domainResolutionResponse = object({ resolutions: arrayOf(resolution) });
+const resolved = cappedStrings(CAP.addressesPerResolution);
+const resolution = object({ domain_name: string, ipv4_addresses: resolved, ipv6_addresses: resolved, cnames: resolved });
+export const domainResolutionResponse = object({ resolutions: arrayOf(resolution, CAP.domainResolutions) });
 export type DomainResolutionResponse = Of<typeof domainResolutionResponse>;
 
 export const apiVipConnectivityResponse = object({ is_success: boolean, url: string, download_error: string, ignition: string });
@@ -114,16 +121,17 @@ export type DhcpAllocationResponse = Of<typeof dhcpAllocationResponse>;
 export const tangConnectivityResponse = object({
   is_success: boolean,
   tang_server_response: arrayOf(
-    object({ tang_url: string, payload: string, signatures: arrayOf(object({ protected: string, signature: string })) }),
+    object({ tang_url: string, payload: string, signatures: arrayOf(object({ protected: string, signature: string }), CAP.generic) }),
+    CAP.generic,
   ),
 });
 
 export const diskSpeedCheckResponse = object({ io_sync_duration: integer, path: string });
 
 export const containerImageAvailabilityResponse = object({
-  images: arrayOf(object({ name: string, size_bytes: number, time: number, download_rate: number, result: string })),
+  images: arrayOf(object({ name: string, size_bytes: number, time: number, download_rate: number, result: string }), CAP.images),
 });
 
 export const upgradeAgentResponse = object({ agent_image: string, result: string });
 
-export const verifyVipsResponse = arrayOf(object({ vip: string, vip_type: string, verification: string }));
+export const verifyVipsResponse = arrayOf(object({ vip: string, vip_type: string, verification: string }), CAP.generic);

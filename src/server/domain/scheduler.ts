@@ -5,6 +5,7 @@
  * out, as upstream's command builders return nothing then.
  */
 import type { Step, Steps } from '../../protocol/models.js';
+import { REPLY_LIST_CAPS } from '../limits.js';
 import type { HostRecord, InfraEnvRecord } from '../model.js';
 import { ipv4Network } from './ip.js';
 import { connectivityTargetsJson } from './peers.js';
@@ -44,21 +45,35 @@ const connectivityCheck: Builder = (c) => {
   return targets === undefined ? undefined : step(c, 'connectivity-check', [targets]);
 };
 
-/** The host's own IPv4 networks small enough for nmap to sweep between two polls. */
+/**
+ * The host's own IPv4 networks small enough for nmap to sweep between two polls, at most as many
+ * as a free-network-addresses reply may answer for.
+ */
 export function scannableNetworks(inventory: Inventory | undefined): string[] {
-  const networks: string[] = [];
+  const networks = new Set<string>();
   for (const nic of inventory?.interfaces ?? []) {
     for (const cidr of nic.ipv4_addresses ?? []) {
       const parsed = ipv4Network(cidr);
       if (!parsed || parsed.prefix < MIN_SCANNED_PREFIX || parsed.network.startsWith('127.')) continue;
-      if (!networks.includes(parsed.network)) networks.push(parsed.network);
+      networks.add(parsed.network);
+      if (networks.size >= REPLY_LIST_CAPS.freeNetworks) return [...networks];
     }
   }
+  return [...networks];
+}
+
+// Every poll of a known host asks for these; the inventory changes rarely, so derive them once per parse.
+const networksByInventory = new WeakMap<Inventory, string[]>();
+
+function scannableNetworksOnce(inventory: Inventory | undefined): string[] {
+  if (!inventory) return [];
+  let networks = networksByInventory.get(inventory);
+  if (!networks) networksByInventory.set(inventory, (networks = scannableNetworks(inventory)));
   return networks;
 }
 
 const freeNetworkAddresses: Builder = (c) => {
-  const networks = scannableNetworks(c.inventory);
+  const networks = scannableNetworksOnce(c.inventory);
   return networks.length === 0 ? undefined : step(c, 'free-network-addresses', [JSON.stringify(networks)]);
 };
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createWriteStream, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -6,9 +7,11 @@ import type { StepReply } from '../../protocol/models.js';
 import { checkAgent, type AuthConfig } from '../auth.js';
 import type { DiscoveryService } from '../discovery-service.js';
 import { HttpError } from '../errors.js';
+import type { UploadSlots } from '../http/upload-slots.js';
+import { BODY_LIMITS } from '../limits.js';
 import type { LogsState } from '../model.js';
 import { hostWire } from '../wire.js';
-import { hostCreateParams, hostParams, infraEnvParams, instructionsQuery, logsProgressParams, stepReply, uploadLogsQuery } from './schemas.js';
+import { clusterParams, hostCreateParams, hostParams, infraEnvParams, instructionsQuery, logsProgressParams, stepReply, uploadLogsQuery } from './schemas.js';
 
 export interface AgentRoutesOptions {
   service: DiscoveryService;
@@ -17,6 +20,7 @@ export interface AgentRoutesOptions {
   logsDir: string;
   /** Archives larger than this are refused with 413 (upstream's upfile maxLength by default). */
   maxLogBytes: number;
+  uploads: UploadSlots;
 }
 
 type HostParams = { infra_env_id: string; host_id: string };
@@ -29,16 +33,14 @@ function agentVersionHeader(request: FastifyRequest): string | undefined {
 /** The five calls the discovery agent makes (upstream's agentAuth endpoints). */
 export async function agentRoutes(app: FastifyInstance, options: AgentRoutesOptions): Promise<void> {
   const { service, auth } = options;
-  const authorize = (request: FastifyRequest, infraEnvId: string): void => {
-    checkAgent(auth, request, service.requireInfraEnv(infraEnvId));
-  };
+  // Before the body is read: a caller without the agent token costs a map lookup, not a parse.
+  app.addHook('onRequest', async (request) => checkAgent(auth, request, (id) => service.infraEnv(id)));
 
   app.post<{ Params: { infra_env_id: string }; Body: { host_id: string; discovery_agent_version?: string } }>(
     '/v2/infra-envs/:infra_env_id/hosts',
-    { schema: { params: infraEnvParams, body: hostCreateParams } },
+    { schema: { params: infraEnvParams, body: hostCreateParams }, bodyLimit: BODY_LIMITS.registration },
     async (request, reply) => {
       const { infra_env_id: infraEnvId } = request.params;
-      authorize(request, infraEnvId);
       const version = request.body.discovery_agent_version || agentVersionHeader(request);
       const { host, runner } = await service.register(infraEnvId, request.body.host_id, version, request.id);
       return reply.code(201).send({ ...hostWire(host), next_step_runner_command: { args: [JSON.stringify(runner)] } });
@@ -50,17 +52,15 @@ export async function agentRoutes(app: FastifyInstance, options: AgentRoutesOpti
     { schema: { params: hostParams, querystring: instructionsQuery } },
     async (request) => {
       const { infra_env_id: infraEnvId, host_id: hostId } = request.params;
-      authorize(request, infraEnvId);
       return service.nextSteps(infraEnvId, hostId, { timestamp: request.query.timestamp, agentVersion: agentVersionHeader(request) });
     },
   );
 
   app.post<{ Params: HostParams; Body: StepReply | undefined }>(
     '/v2/infra-envs/:infra_env_id/hosts/:host_id/instructions',
-    { schema: { params: hostParams, body: stepReply } },
+    { schema: { params: hostParams, body: stepReply }, bodyLimit: BODY_LIMITS.stepReply },
     async (request, reply) => {
       const { infra_env_id: infraEnvId, host_id: hostId } = request.params;
-      authorize(request, infraEnvId);
       await service.postStepReply(infraEnvId, hostId, request.body ?? { step_id: '', step_type: '' });
       return reply.code(204).send();
     },
@@ -68,10 +68,9 @@ export async function agentRoutes(app: FastifyInstance, options: AgentRoutesOpti
 
   app.put<{ Params: HostParams; Body: { logs_state: LogsState } }>(
     '/v2/infra-envs/:infra_env_id/hosts/:host_id/logs-progress',
-    { schema: { params: hostParams, body: logsProgressParams } },
+    { schema: { params: hostParams, body: logsProgressParams }, bodyLimit: BODY_LIMITS.logsProgress },
     async (request, reply) => {
       const { infra_env_id: infraEnvId, host_id: hostId } = request.params;
-      authorize(request, infraEnvId);
       await service.updateLogsProgress(infraEnvId, hostId, request.body.logs_state);
       return reply.code(204).send();
     },
@@ -81,33 +80,45 @@ export async function agentRoutes(app: FastifyInstance, options: AgentRoutesOpti
   // query names it, and logs-gather steps from this service pass the infra-env ID as the cluster ID.
   app.post<{ Params: { cluster_id: string }; Querystring: { logs_type: string; host_id?: string; infra_env_id?: string } }>(
     '/v2/clusters/:cluster_id/logs',
-    { schema: { params: { type: 'object', properties: { cluster_id: { type: 'string', format: 'uuid' } } }, querystring: uploadLogsQuery } },
+    { schema: { params: clusterParams, querystring: uploadLogsQuery }, config: { streamedBody: true } },
     async (request, reply) => {
       const { logs_type: logsType, host_id: hostId } = request.query;
       const infraEnvId = request.query.infra_env_id ?? request.params.cluster_id;
       if (logsType !== 'host') throw new HttpError(400, `logs_type ${logsType || '""'} is not supported: this service keeps host logs only`);
       if (!hostId) throw new HttpError(400, 'host_id is required for host logs');
-      authorize(request, infraEnvId);
       await service.requireHost(infraEnvId, hostId);
       if (!request.isMultipart()) throw new HttpError(400, 'expected a multipart/form-data body with the file in field upfile');
-      const part = await request.file({ limits: { fileSize: options.maxLogBytes, files: 1 } });
-      if (!part || part.fieldname !== 'upfile') throw new HttpError(400, 'expected the logs archive in multipart field upfile');
-      const dir = path.join(options.logsDir, infraEnvId, hostId);
-      await fs.mkdir(dir, { recursive: true });
-      const partial = path.join(dir, `logs.tar.gz.${request.id}.partial`);
+      const release = options.uploads.acquire(`${infraEnvId}/${hostId}`);
       try {
-        await pipeline(part.file, createWriteStream(partial));
-        if (part.file.truncated) {
-          throw new HttpError(413, `the logs archive exceeds the service's limit of ${options.maxLogBytes} bytes`);
-        }
-        const final = path.join(dir, 'logs.tar.gz');
-        const { size } = await fs.stat(partial);
-        await fs.rename(partial, final);
-        await service.logsUploaded({ infraEnvId, hostId, path: final, sizeBytes: size, uploadedAt: new Date().toISOString() });
+        await receiveArchive(request, options, infraEnvId, hostId, service);
       } finally {
-        await fs.rm(partial, { force: true });
+        release();
       }
       return reply.code(204).send();
     },
   );
+}
+
+/**
+ * Streams the upload into a temporary file whose name the service makes (never one a client
+ * sent), then renames it over the host's archive: a reader sees the old archive or the new one.
+ */
+async function receiveArchive(request: FastifyRequest, options: AgentRoutesOptions, infraEnvId: string, hostId: string, service: DiscoveryService): Promise<void> {
+  const part = await request.file();
+  if (!part || part.type !== 'file' || part.fieldname !== 'upfile') throw new HttpError(400, 'expected the logs archive in multipart field upfile');
+  const dir = path.join(options.logsDir, infraEnvId, hostId);
+  await fs.mkdir(dir, { recursive: true });
+  const partial = path.join(dir, `.upload-${randomUUID()}.partial`);
+  try {
+    await pipeline(part.file, createWriteStream(partial, { mode: 0o600 }));
+    if (part.file.truncated) {
+      throw new HttpError(413, `the logs archive exceeds the service's limit of ${options.maxLogBytes} bytes`);
+    }
+    const final = path.join(dir, 'logs.tar.gz');
+    const { size } = await fs.stat(partial);
+    await fs.rename(partial, final);
+    await service.logsUploaded({ infraEnvId, hostId, path: final, sizeBytes: size, uploadedAt: new Date().toISOString() });
+  } finally {
+    await fs.rm(partial, { force: true });
+  }
 }

@@ -1,8 +1,10 @@
-import { existsSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../../../test/support/temp-dir.js';
+import { ExitError } from '../../errors.js';
 import { MIGRATIONS, SchemaTooNewError } from './migrations.js';
 import { DATABASE_FILE, SqliteStore, type SqliteStoreOptions } from './sqlite-store.js';
 import { aHost, anEvent, anInfraEnv, anInventory, aStepResult } from './store-fixtures.js';
@@ -61,8 +63,23 @@ describe('SqliteStore: opening', () => {
     db.pragma('user_version = 99');
     db.close();
     const error = await SqliteStore.open(dataDir).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(SchemaTooNewError);
-    expect(String(error)).toMatch(/schema version 99, but this inband knows versions up to 1.*newer inband/);
+    expect(error).toBeInstanceOf(ExitError);
+    expect(String(error)).toMatch(/schema version 99, but this inband knows versions up to 1.*newer inband.*run the inband version that wrote it/);
+  });
+
+  it('refuses a damaged file or a data dir that is a file, naming the file and the fix', async () => {
+    const dataDir = tempDir('store');
+    writeFileSync(path.join(dataDir, DATABASE_FILE), randomBytes(8192));
+    const damaged = await SqliteStore.open(dataDir).catch((e: unknown) => e);
+    expect(damaged).toBeInstanceOf(ExitError);
+    expect((damaged as Error).message).toBe(
+      `${path.join(dataDir, DATABASE_FILE)} is not an inband database or is damaged (file is not a database); move it aside to start with an empty store, or restore it from a backup`,
+    );
+    const file = path.join(tempDir('store'), 'plain-file');
+    writeFileSync(file, '');
+    const notDir = await SqliteStore.open(file).catch((e: unknown) => e);
+    expect(notDir).toBeInstanceOf(ExitError);
+    expect((notDir as Error).message).toMatch(new RegExp(`^--data-dir ${file} is not a directory`));
   });
 
   it('refuses to be used before migrate()', async () => {

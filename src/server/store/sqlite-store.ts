@@ -5,6 +5,7 @@ import type { EventFilter, EventRecord, HostRecord, InfraEnvRecord, LogsRecord, 
 import { CheckInBuffer, type CheckIn } from './check-in-buffer.js';
 import { GroupCommitQueue, type BatchTransactions, type GroupCommitStats } from './group-commit.js';
 import { migrateSchema } from './migrations.js';
+import { explainOpenFailure } from './sqlite-open-errors.js';
 import { sqliteNativeBinding } from './native-sqlite.js';
 import {
   eventFromRow,
@@ -61,14 +62,35 @@ export class SqliteStore implements Store {
 
   /** Opens (creating on first start) `<dataDir>/inband.db` and brings its schema up to date. */
   static async open(dataDir: string, options: Omit<SqliteStoreOptions, 'dataDir'> = {}): Promise<SqliteStore> {
-    const store = new SqliteStore({ ...options, dataDir });
+    const where = { dataDir, file: path.join(dataDir, DATABASE_FILE) };
+    let store: SqliteStore;
+    try {
+      store = new SqliteStore({ ...options, dataDir });
+    } catch (error) {
+      throw explainOpenFailure(error, where);
+    }
     try {
       await store.migrate();
+      store.proveWritable();
     } catch (error) {
-      await store.close();
-      throw error;
+      await store.close().catch(() => undefined);
+      throw explainOpenFailure(error, where);
     }
     return store;
+  }
+
+  /**
+   * A file SQLite can read but not write (mode 0444 for a non-root owner, an immutable attribute)
+   * opens without complaint and fails at the first write; a throwaway write at start-up turns
+   * that into a refusal to start.
+   */
+  private proveWritable(): void {
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      this.db.exec('CREATE TABLE inband_write_probe (x INTEGER)');
+    } finally {
+      this.db.exec('ROLLBACK');
+    }
   }
 
   constructor(options: SqliteStoreOptions) {

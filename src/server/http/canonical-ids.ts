@@ -1,0 +1,28 @@
+/**
+ * UUIDs compare case-insensitively (RFC 4122 §3), and upstream's service lower-cases host IDs
+ * before use. Lower-casing them once, as the request arrives, means every lookup, lock and stored
+ * row sees one spelling: "ABCD…" and "abcd…" are one host.
+ */
+import type { FastifyRequest } from 'fastify';
+
+const ID_FIELDS = ['infra_env_id', 'host_id', 'cluster_id'] as const;
+
+function lowerIds(values: unknown): void {
+  if (values === null || typeof values !== 'object') return;
+  const record = values as Record<string, unknown>;
+  for (const field of ID_FIELDS) {
+    const value = record[field];
+    if (typeof value === 'string') record[field] = value.toLowerCase();
+  }
+}
+
+/** onRequest: path parameters and the query string. */
+export async function canonicalUrlIds(request: FastifyRequest): Promise<void> {
+  lowerIds(request.params);
+  lowerIds(request.query);
+}
+
+/** preValidation: a JSON body's IDs (`host-create-params.host_id`). */
+export async function canonicalBodyIds(request: FastifyRequest): Promise<void> {
+  lowerIds(request.body);
+}

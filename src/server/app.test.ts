@@ -1,67 +1,33 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from './app.js';
-import { DiscoveryService, DISCONNECTION_TIMEOUT_MS } from './discovery-service.js';
-import { openStore } from './store/open-store.js';
+import { ADMIN, AGENT_IMAGE, admin, api, HOST, OTHER, startTestApp, type TestApp, type TestInfraEnv } from './app-test-support.js';
+import { type DiscoveryService, DISCONNECTION_TIMEOUT_MS } from './discovery-service.js';
 import { decodeNextStepCmdRequest } from '../protocol/decode.js';
 import { ServiceClient } from '../client/service-client.js';
-import { tempDir } from '../../test/support/temp-dir.js';
 import { swaggerErrors } from '../../test/support/swagger.js';
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
-const ADMIN = 'admin-secret';
-const HOST = '5a3f0a52-7a0e-4c2b-9a53-2b1f5d7f0c11';
-const OTHER = '6b4e1b63-8b1f-4d3c-8b64-3c206e801d22';
-const AGENT_IMAGE = 'quay.io/edge-infrastructure/assisted-installer-agent:v1.2.3';
 const fixtureInventory = (name: string): string =>
   readFileSync(path.join(ROOT, 'test/fixtures/hosts', name, 'expected-inventory.json'), 'utf8');
 
+let t: TestApp;
 let app: FastifyInstance;
 let service: DiscoveryService;
-let now: Date;
 let dataDir: string;
 
 async function start(maxLogBytes?: number): Promise<void> {
-  dataDir = tempDir('serve');
-  now = new Date('2026-11-21T10:00:00Z');
-  service = new DiscoveryService(await openStore({ dataDir }), { now: () => now, logsDir: path.join(dataDir, 'logs') });
-  await service.start();
-  app = await buildApp({ service, auth: { mode: 'token', adminToken: ADMIN }, logsDir: path.join(dataDir, 'logs'), maxLogBytes });
+  t = await startTestApp({ maxLogBytes });
+  ({ app, service, dataDir } = t);
 }
 
 beforeEach(() => start());
-afterEach(async () => {
-  await app.close();
-  await service.store.close();
-});
 
-const api = (p: string): string => `/api/assisted-install${p}`;
-const admin = { authorization: `Bearer ${ADMIN}` };
-
-async function createInfraEnv(body: Record<string, unknown> = {}): Promise<{ id: string; agent_token: string }> {
-  const res = await app.inject({ method: 'POST', url: api('/v2/infra-envs'), headers: admin, payload: { name: 'lab', pull_secret: '{}', ...body } });
-  expect(res.statusCode, res.body).toBe(201);
-  return res.json();
-}
-
-async function register(ie: { id: string; agent_token: string }, hostId = HOST) {
-  return app.inject({
-    method: 'POST',
-    url: api(`/v2/infra-envs/${ie.id}/hosts`),
-    headers: { 'x-secret-key': ie.agent_token, discovery_agent_version: AGENT_IMAGE },
-    payload: { host_id: hostId, discovery_agent_version: AGENT_IMAGE },
-  });
-}
-
-async function reply(ie: { id: string; agent_token: string }, body: Record<string, unknown>, hostId = HOST) {
-  return app.inject({ method: 'POST', url: api(`/v2/infra-envs/${ie.id}/hosts/${hostId}/instructions`), headers: { 'x-secret-key': ie.agent_token }, payload: body });
-}
-
-async function poll(ie: { id: string; agent_token: string }, hostId = HOST) {
-  return app.inject({ method: 'GET', url: api(`/v2/infra-envs/${ie.id}/hosts/${hostId}/instructions?timestamp=${Math.floor(now.getTime() / 1000)}`), headers: { 'x-secret-key': ie.agent_token } });
-}
+const createInfraEnv = (body?: Record<string, unknown>) => t.createInfraEnv(body);
+const register = (ie: TestInfraEnv, hostId?: string) => t.register(ie, hostId);
+const reply = (ie: TestInfraEnv, body: Record<string, unknown>, hostId?: string) => t.reply(ie, body, hostId);
+const poll = (ie: TestInfraEnv, hostId?: string) => t.poll(ie, hostId);
 
 describe('operator API', () => {
   it('requires the operator token and answers with infra_error bodies', async () => {
@@ -181,7 +147,7 @@ describe('agent API', () => {
     const ie = await createInfraEnv();
     await register(ie);
     await reply(ie, { step_id: 'inventory-1', step_type: 'inventory', output: fixtureInventory('vm-virtio') });
-    now = new Date(now.getTime() + DISCONNECTION_TIMEOUT_MS + 1000);
+    t.clock.now = new Date(t.clock.now.getTime() + DISCONNECTION_TIMEOUT_MS + 1000);
     expect(await service.markDisconnected()).toBe(1);
     let host = (await app.inject({ method: 'GET', url: api(`/v2/infra-envs/${ie.id}/hosts/${HOST}`), headers: admin })).json();
     expect(host.status).toBe('disconnected');
@@ -269,8 +235,7 @@ describe('logs', () => {
   });
 
   it('refuses an archive over the cap with 413', async () => {
-    await app.close();
-    await service.store.close();
+    await t.close();
     await start(1000);
     const ie = await createInfraEnv();
     await register(ie);

@@ -8,7 +8,7 @@ import { checkAgent, type AuthConfig } from '../auth.js';
 import type { DiscoveryService } from '../discovery-service.js';
 import { HttpError } from '../errors.js';
 import type { UploadSlots } from '../http/upload-slots.js';
-import { BODY_LIMITS } from '../limits.js';
+import { BODY_LIMITS, MULTIPART_LIMITS } from '../limits.js';
 import type { LogsState } from '../model.js';
 import { hostWire } from '../wire.js';
 import { clusterParams, hostCreateParams, hostParams, infraEnvParams, instructionsQuery, logsProgressParams, stepReply, uploadLogsQuery } from './schemas.js';
@@ -102,18 +102,32 @@ export async function agentRoutes(app: FastifyInstance, options: AgentRoutesOpti
 /**
  * Streams the upload into a temporary file whose name the service makes (never one a client
  * sent), then renames it over the host's archive: a reader sees the old archive or the new one.
+ * Every part is read through to the end first, so a second file, too many fields or a field over
+ * its size refuses the whole upload before anything replaces the host's archive.
  */
 async function receiveArchive(request: FastifyRequest, options: AgentRoutesOptions, infraEnvId: string, hostId: string, service: DiscoveryService): Promise<void> {
-  const part = await request.file();
-  if (!part || part.type !== 'file' || part.fieldname !== 'upfile') throw new HttpError(400, 'expected the logs archive in multipart field upfile');
   const dir = path.join(options.logsDir, infraEnvId, hostId);
-  await fs.mkdir(dir, { recursive: true });
   const partial = path.join(dir, `.upload-${randomUUID()}.partial`);
+  let received = false;
+  let fields = 0;
   try {
-    await pipeline(part.file, createWriteStream(partial, { mode: 0o600 }));
-    if (part.file.truncated) {
-      throw new HttpError(413, `the logs archive exceeds the service's limit of ${options.maxLogBytes} bytes`);
+    for await (const part of request.parts()) {
+      if (part.type === 'field') {
+        fields += 1;
+        if (fields > MULTIPART_LIMITS.fields) throw new HttpError(413, `a logs upload carries at most ${MULTIPART_LIMITS.fields} fields besides upfile`);
+        if (part.valueTruncated) throw new HttpError(413, `multipart field ${JSON.stringify(part.fieldname.slice(0, 40))} is over ${MULTIPART_LIMITS.fieldSize} bytes`);
+        continue;
+      }
+      if (part.fieldname !== 'upfile' || received) {
+        part.file.resume();
+        throw new HttpError(400, 'expected exactly one file, the logs archive, in multipart field upfile');
+      }
+      await fs.mkdir(dir, { recursive: true });
+      await pipeline(part.file, createWriteStream(partial, { mode: 0o600 }));
+      if (part.file.truncated) throw new HttpError(413, `the logs archive exceeds the service's limit of ${options.maxLogBytes} bytes`);
+      received = true;
     }
+    if (!received) throw new HttpError(400, 'expected the logs archive in multipart field upfile');
     const final = path.join(dir, 'logs.tar.gz');
     const { size } = await fs.stat(partial);
     await fs.rename(partial, final);

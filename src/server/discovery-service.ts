@@ -324,7 +324,14 @@ export class DiscoveryService {
    * cost flat however large the infra-env grows.
    */
   private async refresh(host: HostRecord, infraEnv: InfraEnvRecord) {
-    const candidates = (await this.connectivityCandidates(host.infraEnvId)).filter((h) => h.id !== host.id);
+    // The candidate list is up to a second old: judge against the peers' current records, or a
+    // rename that just happened would still count against its old namesakes.
+    const candidates: HostRecord[] = [];
+    for (const candidate of await this.connectivityCandidates(host.infraEnvId)) {
+      if (candidate.id === host.id) continue;
+      const current = await this.hosts.get(candidate.infraEnvId, candidate.id);
+      if (current) candidates.push(current);
+    }
     const clashes = (await this.hosts.sameHostname(host)).filter((h) => !candidates.includes(h));
     return refreshHost(host, infraEnv, [...candidates.slice(0, MAX_CONNECTIVITY_PEERS), ...clashes], this.now());
   }

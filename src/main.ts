@@ -9,6 +9,7 @@ import { withCommandRuntime } from './commands/runtime.js';
 import { inventoryBuilder, inventoryCommand } from './commands/inventory.js';
 import { logsSenderBuilder, logsSenderCommand } from './commands/logs-sender.js';
 import { registerServiceCommands } from './cli/service-commands.js';
+import { terminalSafe } from './util/terminal-safe.js';
 import { VERSION } from './version.js';
 
 /** Commands of the bundled service and its operator CLI; they are sub-commands only, with no symlinks. */
@@ -32,9 +33,10 @@ export async function main(rawArgs: readonly string[], invokedAs: string): Promi
       process.stderr.write(`inband: ${err.message}\n`);
       return err.exitCode;
     }
-    // A service that refused or could not be reached: the message says which and why.
+    // A service that refused or could not be reached: the message says which and why, in the
+    // service's own words, which may quote what an agent sent.
     if (err instanceof ApiError || err instanceof NetworkError || err instanceof MalformedResponseError) {
-      process.stderr.write(`inband: ${err.message}\n`);
+      process.stderr.write(`inband: ${terminalSafe(err.message)}\n`);
       return 1;
     }
     process.stderr.write(`inband: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);

@@ -1,10 +1,10 @@
 /**
  * The packaged binary's disk_speed_check, reboot_for_reclaim and download_boot_artifacts tools on
- * this machine, with nothing at stake: fio only ever writes to files on tmpfs or loop devices backed
- * by them, and `chroot` is a fake that records its argument vector.
+ * this machine, with nothing at stake: fio only ever writes to loop devices backed by files on
+ * tmpfs, and `chroot` is a fake that records its argument vector.
  */
 import { execFile } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -57,24 +57,33 @@ afterAll(async () => {
 });
 
 describe('disk_speed_check tool', () => {
-  it('measures a plain file on tmpfs with fio', async () => {
-    const file = path.join(work, 'plain:disk.img');
-    const result = await tool('disk_speed_check', JSON.stringify({ path: file }));
-    expect(result.code, result.stderr).toBe(0);
-    const reply = JSON.parse(result.stdout) as { path: string; io_sync_duration?: number };
-    // The ':' reached fio escaped: it wrote the file of that exact name, not one named 'plain'.
-    expect(reply.path).toBe(file);
-    expect(readFileSync(file).length).toBe(22 * 1024 * 1024);
-    // tmpfs syncs in microseconds: 0 ms, which go-openapi's omitempty leaves out.
-    expect(reply.io_sync_duration ?? 0).toBeGreaterThanOrEqual(0);
-    expect(reply.io_sync_duration ?? 0).toBeLessThan(1_000);
+  it('refuses a regular file (/etc/passwd, a file on tmpfs) and a missing path without writing a byte', async () => {
+    const file = path.join(work, 'plain.img');
+    writeFileSync(file, 'keep');
+    const passwd = readFileSync('/etc/passwd');
+    expect(await tool('disk_speed_check', JSON.stringify({ path: '/etc/passwd' }))).toStrictEqual({
+      code: 255,
+      stdout: '',
+      stderr: 'refusing to write to /etc/passwd: it is a regular file, not a block device\n',
+    });
+    expect(readFileSync('/etc/passwd')).toEqual(passwd);
+    expect((await tool('disk_speed_check', JSON.stringify({ path: file }))).code).toBe(255);
+    expect(readFileSync(file, 'utf8')).toBe('keep');
+    const missing = path.join(work, 'no-such-disk');
+    expect((await tool('disk_speed_check', JSON.stringify({ path: missing }))).stderr).toBe(`refusing to write to ${missing}: no such device\n`);
+    expect(existsSync(missing)).toBe(false);
   });
 
-  it('measures a loop device backed by a tmpfs file', async () => {
+  it('measures a loop device backed by a tmpfs file, through a by-id style link with ":" in its name', async () => {
     const device = await attachLoop(await makeImage('loop-disk.img', 64));
-    const result = await tool('disk_speed_check', JSON.stringify({ path: device }));
+    const link = path.join(work, 'pci-0000:00:1f.2-disk');
+    symlinkSync(device, link);
+    const result = await tool('disk_speed_check', JSON.stringify({ path: link }));
     expect(result.code, result.stderr).toBe(0);
-    expect((JSON.parse(result.stdout) as { path: string }).path).toBe(device);
+    const reply = JSON.parse(result.stdout) as { path: string; io_sync_duration?: number };
+    expect(reply.path).toBe(link);
+    // tmpfs syncs in microseconds: 0 ms, which go-openapi's omitempty leaves out.
+    expect(reply.io_sync_duration ?? 0).toBeLessThan(1_000);
   });
 
   it('refuses a device that holds a mounted filesystem, and a mount point, without writing', async () => {
@@ -90,7 +99,7 @@ describe('disk_speed_check tool', () => {
     const byDevice = await tool('disk_speed_check', JSON.stringify({ path: device }));
     expect(byDevice).toStrictEqual({ code: 255, stdout: '', stderr: `refusing to write to ${device}: it holds a mounted filesystem (${mnt})\n` });
     const byMountPoint = await tool('disk_speed_check', JSON.stringify({ path: mnt }));
-    expect(byMountPoint).toStrictEqual({ code: 255, stdout: '', stderr: `refusing to write to ${mnt}: it holds a mounted filesystem (${mnt})\n` });
+    expect(byMountPoint).toStrictEqual({ code: 255, stdout: '', stderr: `refusing to write to ${mnt}: it is a directory, not a block device\n` });
     expect(readFileSync(path.join(mnt, 'keep'), 'utf8')).toBe('precious');
   });
 

@@ -4,6 +4,7 @@ import { errorMessage } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { decodeNextStepCmdRequest } from '../protocol/decode.js';
 import type { NextStepCmdRequest } from '../protocol/models.js';
+import { clampDelay, DELAY_BOUNDS } from '../client/limits.js';
 import { sleep } from '../util/sleep.js';
 import { freeze } from './freeze.js';
 import { registerUntilAnswered } from './registration.js';
@@ -48,7 +49,10 @@ export async function runAgentLoop(options: AgentLoopOptions): Promise<void> {
       await wait(DEFAULT_RETRY_DELAY_S, signal);
       continue;
     }
-    const retryDelay = command.retry_seconds && command.retry_seconds > 0 ? command.retry_seconds : DEFAULT_RETRY_DELAY_S;
+    // Upstream waits an hour when retry_seconds is missing or zero.
+    const retry = clampDelay(command.retry_seconds || undefined, DELAY_BOUNDS.retry, DEFAULT_RETRY_DELAY_S);
+    if (retry.note) log.warn(`retry_seconds from the service: ${retry.note}`);
+    const retryDelay = retry.seconds;
     let request: NextStepCmdRequest;
     try {
       request = decodeNextStepCmdRequest(command.args);

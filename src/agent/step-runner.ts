@@ -5,11 +5,15 @@ import { errorMessage } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { Step } from '../protocol/models.js';
 import type { StepResult } from '../steps/types.js';
+import { clampDelay, DELAY_BOUNDS } from '../client/limits.js';
 import { sleep } from '../util/sleep.js';
 import { Backoff, NEXT_STEPS_BACKOFF, type BackoffPolicy } from './backoff.js';
 import { toStepReply } from './dispatcher.js';
 import { MEDIA_DISCONNECTED_EXIT_CODE } from './media-check.js';
 import { ReplyCache } from './reply-cache.js';
+
+/** Steps running at once; past this, new ones are answered "busy" instead of started. */
+export const MAX_STEPS_IN_FLIGHT = 32;
 
 /** Why the runner stopped. Every outcome but "host-not-found" sends the agent back to registration. */
 export type RunnerOutcome =
@@ -87,8 +91,9 @@ export class StepRunner {
       backoff.reset();
       for (const step of steps.instructions) this.start(step, requestId);
 
-      const seconds = steps.next_instruction_seconds ?? this.options.defaultIntervalSeconds ?? 60;
-      await sleep(seconds * 1000, signal).catch(() => undefined);
+      const interval = clampDelay(steps.next_instruction_seconds, DELAY_BOUNDS.nextInstruction, this.options.defaultIntervalSeconds ?? 60);
+      if (interval.note) log.warn(`next_instruction_seconds from the service: ${interval.note}`, { request_id: requestId });
+      await sleep(interval.seconds * 1000, signal).catch(() => undefined);
       if (this.reRegisterReason !== undefined) return { kind: 're-register', reason: this.reRegisterReason };
       if (signal.aborted) break;
       if (steps.post_step_action === 'exit') {
@@ -101,6 +106,16 @@ export class StepRunner {
   }
 
   private start(step: Step, requestId: string): void {
+    // Steps run concurrently and some take half an hour: a service that hands out steps faster than
+    // they end must not grow the number of processes without bound.
+    if (this.inFlight.size >= MAX_STEPS_IN_FLIGHT) {
+      this.options.log.warn(`Not running step ${step.step_id} (${step.step_type}): ${this.inFlight.size} steps are still running`, { request_id: requestId });
+      const busy: StepResult = { exitCode: -1, output: '', error: `the agent is still running ${this.inFlight.size} steps; ${step.step_type} was not started` };
+      const task = this.post(step, busy, requestId);
+      this.inFlight.add(task);
+      void task.finally(() => this.inFlight.delete(task));
+      return;
+    }
     const task = this.handle(step, requestId).catch((err: unknown) => {
       this.options.log.error(`Step ${step.step_id} crashed the runner's bookkeeping`, { error: errorMessage(err) });
     });

@@ -8,6 +8,8 @@ import type { Logger } from '../log/logger.js';
 import { decodeRegistration, decodeSteps, DecodeError } from '../protocol/decode.js';
 import type { HostCreateParams, HostRegistrationResponse, LogsState, StepReply, Steps } from '../protocol/models.js';
 import { ApiError, MalformedResponseError, NetworkError, parseErrorBody } from './api-error.js';
+import { BodyTooLargeError, type BufferedAnswer, IdleWatch, readBounded, withDeadline } from './bounded-call.js';
+import { type ClientLimits, clientLimitsFromEnv } from './limits.js';
 import { DEFAULT_RETRY, isRetryableStatus, retryDelayMs, type RetryPolicy } from './retry.js';
 import { sleep } from '../util/sleep.js';
 
@@ -24,6 +26,8 @@ export interface ServiceClientOptions {
   dispatcher?: Dispatcher;
   retry?: RetryPolicy;
   log?: Logger;
+  /** Deadlines and size caps; DEFAULT_CLIENT_LIMITS (or INBAND_REQUEST_TIMEOUT_S) otherwise. */
+  limits?: Partial<ClientLimits>;
 }
 
 export interface CallOptions {
@@ -50,16 +54,20 @@ interface Request {
   /** A file sent as multipart field `upfile`, streamed from disk. */
   upload?: string;
   versionHeader: boolean;
+  /** Carries a large body (step replies): the longer deadline applies. */
+  long?: boolean;
 }
 
 /** The agent's five calls to the Assisted Installer Service, with upstream's headers, retries and error handling. */
 export class ServiceClient {
   private readonly base: URL;
   private readonly retry: RetryPolicy;
+  private readonly limits: ClientLimits;
 
   constructor(private readonly options: ServiceClientOptions) {
     this.base = parseServiceUrl(options.url);
     this.retry = options.retry ?? DEFAULT_RETRY;
+    this.limits = { ...clientLimitsFromEnv(), ...options.limits };
   }
 
   get baseUrl(): string {
@@ -91,10 +99,10 @@ export class ServiceClient {
 
   async postStepReply(hostId: string, reply: StepReply, call: CallOptions = {}): Promise<void> {
     const res = await this.send(
-      { operation: `post ${reply.step_type} reply`, method: 'POST', path: `${this.hostsPath()}/${hostId}/instructions`, json: reply, versionHeader: true },
+      { operation: `post ${reply.step_type} reply`, method: 'POST', path: `${this.hostsPath()}/${hostId}/instructions`, json: reply, versionHeader: true, long: true },
       call,
     );
-    await this.expectNoContent(res, `post ${reply.step_type} reply`);
+    this.expectNoContent(res, `post ${reply.step_type} reply`);
   }
 
   async uploadLogs(params: UploadLogsParams, call: CallOptions = {}): Promise<void> {
@@ -104,7 +112,7 @@ export class ServiceClient {
       { operation: 'upload logs', method: 'POST', path: `/v2/clusters/${params.clusterId}/logs`, query, upload: params.file, versionHeader: false },
       call,
     );
-    await this.expectNoContent(res, 'upload logs');
+    this.expectNoContent(res, 'upload logs');
   }
 
   async logsProgress(hostId: string, state: LogsState, call: CallOptions = {}): Promise<void> {
@@ -112,7 +120,7 @@ export class ServiceClient {
       { operation: 'update logs progress', method: 'PUT', path: `${this.hostsPath()}/${hostId}/logs-progress`, json: { logs_state: state }, versionHeader: false },
       call,
     );
-    await this.expectNoContent(res, 'update logs progress');
+    this.expectNoContent(res, 'update logs progress');
   }
 
   private hostsPath(): string {
@@ -125,7 +133,7 @@ export class ServiceClient {
     return url.toString();
   }
 
-  private async send(req: Request, call: CallOptions): Promise<Response> {
+  private async send(req: Request, call: CallOptions): Promise<BufferedAnswer> {
     const requestId = call.requestId ?? randomUUID();
     const headers: Record<string, string> = {
       Accept: 'application/json',
@@ -137,45 +145,60 @@ export class ServiceClient {
     const jsonBody = req.json === undefined ? undefined : `${JSON.stringify(req.json)}\n`;
     if (jsonBody !== undefined) headers['Content-Type'] = 'application/json';
     const url = this.url(req.path, req.query);
+    const limits = this.limits;
+    // One deadline for the whole call, retries included: a service that never answers costs the
+    // caller this long, not this long per retry.
+    const deadlineMs = req.long ? limits.replyDeadlineMs : limits.callDeadlineMs;
+    const endsAt = Date.now() + deadlineMs;
 
     for (let attempt = 0; ; attempt++) {
-      let res: Response | undefined;
+      let answer: BufferedAnswer | undefined;
       let failure: unknown;
       try {
         if (req.upload) {
-          res = await streamUpload(this.options.dispatcher ?? getGlobalDispatcher(), url, headers, req.upload, call.signal);
+          answer = await streamUpload(this.options.dispatcher ?? getGlobalDispatcher(), url, headers, req.upload, call.signal, limits);
         } else {
-          const init: RequestInit & { dispatcher?: Dispatcher } = { method: req.method, headers, body: jsonBody, signal: call.signal };
-          if (this.options.dispatcher) init.dispatcher = this.options.dispatcher;
-          res = await fetch(url, init);
+          const left = Math.max(1, endsAt - Date.now());
+          answer = await withDeadline(req.operation, left, call.signal, (signal) => this.fetchBounded(url, req.method, headers, jsonBody, signal));
         }
       } catch (err) {
         if (call.signal?.aborted) throw err;
+        if (err instanceof BodyTooLargeError) throw new MalformedResponseError(req.operation, 200, err.message);
         failure = err;
       }
-      const retryable = res ? isRetryableStatus(res.status) : true;
-      if (!retryable || attempt >= this.retry.retries) {
-        if (res) return res;
+      const retryable = answer ? isRetryableStatus(answer.status) : true;
+      const delay = retryDelayMs(this.retry, attempt);
+      const timeLeft = req.upload || Date.now() + delay < endsAt;
+      if (!retryable || attempt >= this.retry.retries || !timeLeft) {
+        if (answer) return answer;
         throw new NetworkError(req.operation, failure);
       }
-      const delay = retryDelayMs(this.retry, attempt);
       this.options.log?.warn(`Request will be retried in ${delay} ms`, {
         request_id: requestId,
         operation: req.operation,
-        reason: res ? `status ${res.status}` : new NetworkError(req.operation, failure).message,
+        reason: answer ? `status ${answer.status}` : new NetworkError(req.operation, failure).message,
       });
-      // Not awaited: some bodies never settle a cancel, and the answer is being thrown away anyway.
-      if (res) void res.body?.cancel().catch(() => undefined);
       await sleep(delay, call.signal);
     }
   }
 
-  private async decode<T>(res: Response, expected: number, operation: string, decoder: (body: unknown) => T): Promise<T> {
-    const text = await res.text();
-    if (res.status !== expected) throw this.apiError(operation, res, text);
+  /** One fetch, its answer read whole within the caps; redirects are answers, never followed. */
+  private async fetchBounded(url: string, method: Request['method'], headers: Record<string, string>, body: string | undefined, signal: AbortSignal): Promise<BufferedAnswer> {
+    const init: RequestInit & { dispatcher?: Dispatcher } = { method, headers, body, signal, redirect: 'manual' };
+    if (this.options.dispatcher) init.dispatcher = this.options.dispatcher;
+    const res = await fetch(url, init);
+    const success = res.status >= 200 && res.status < 300;
+    const text = success
+      ? await readBounded(res.body, this.limits.maxBodyBytes, res.headers.get('content-length'))
+      : await readBounded(res.body, this.limits.maxErrorBodyBytes, null, 'truncate');
+    return { status: res.status, statusText: res.statusText, headers: res.headers, text };
+  }
+
+  private decode<T>(res: BufferedAnswer, expected: number, operation: string, decoder: (body: unknown) => T): T {
+    if (res.status !== expected) throw this.apiError(operation, res);
     let body: unknown;
     try {
-      body = JSON.parse(text);
+      body = JSON.parse(res.text);
     } catch (err) {
       throw new MalformedResponseError(operation, res.status, `not JSON (${(err as Error).message})`);
     }
@@ -187,13 +210,17 @@ export class ServiceClient {
     }
   }
 
-  private async expectNoContent(res: Response, operation: string): Promise<void> {
-    const text = await res.text();
-    if (res.status < 200 || res.status > 299) throw this.apiError(operation, res, text);
+  private expectNoContent(res: BufferedAnswer, operation: string): void {
+    if (res.status < 200 || res.status > 299) throw this.apiError(operation, res);
   }
 
-  private apiError(operation: string, res: Response, text: string): ApiError {
-    const { reason, kind } = parseErrorBody(res.headers.get('content-type') ?? '', text);
+  private apiError(operation: string, res: BufferedAnswer): ApiError {
+    if (res.status >= 300 && res.status < 400) {
+      const location = (res.headers.get('location') ?? '').slice(0, 200);
+      const reason = `redirected${location ? ` to ${location}` : ''}; the agent follows no redirects, so its token goes only to ${this.base.origin}: give the final address as --url`;
+      return new ApiError(operation, res.status, reason, 'text');
+    }
+    const { reason, kind } = parseErrorBody(res.headers.get('content-type') ?? '', res.text);
     return new ApiError(operation, res.status, reason || res.statusText, kind);
   }
 }
@@ -202,35 +229,48 @@ export class ServiceClient {
  * fetch() reads a FormData or streamed body far ahead of the socket (a 300 MB archive cost ~300 MB
  * of RSS), so the logs upload goes through the dispatcher's request(), which waits for the socket
  * to drain; the multipart framing is written around a file stream with a known Content-Length.
+ * It may take many minutes, so instead of a deadline it has an idle limit: no byte sent or
+ * received for `uploadIdleMs` ends it.
  */
-async function streamUpload(dispatcher: Dispatcher, url: string, headers: Record<string, string>, file: string, signal?: AbortSignal): Promise<Response> {
+async function streamUpload(dispatcher: Dispatcher, url: string, headers: Record<string, string>, file: string, parent: AbortSignal | undefined, limits: ClientLimits): Promise<BufferedAnswer> {
   const boundary = `inband-${randomUUID()}`;
   const name = basename(file).replace(/["\\\r\n]/g, '_');
   const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="upfile"; filename="${name}"\r\nContent-Type: application/octet-stream\r\n\r\n`);
   const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
   const { size } = await stat(file);
+  const idle = new IdleWatch('upload logs', limits.uploadIdleMs, parent);
   async function* body(): AsyncGenerator<Buffer> {
     yield head;
-    for await (const chunk of createReadStream(file)) yield chunk as Buffer;
+    for await (const chunk of createReadStream(file)) {
+      idle.poke();
+      yield chunk as Buffer;
+    }
     yield tail;
   }
   const target = new URL(url);
-  const answer = await dispatcher.request({
-    origin: target.origin,
-    path: `${target.pathname}${target.search}`,
-    method: 'POST',
-    headers: { ...headers, 'Content-Type': `multipart/form-data; boundary=${boundary}`, 'Content-Length': String(head.length + size + tail.length) },
-    body: Readable.from(body()),
-    signal,
-  });
-  // Error bodies are short; the answer is rebuilt as a fetch Response so the callers stay the same.
-  const text = await answer.body.text();
-  const responseHeaders = new Headers();
-  for (const [key, value] of Object.entries(answer.headers)) {
-    if (value !== undefined) responseHeaders.set(key, Array.isArray(value) ? value.join(', ') : value);
+  try {
+    const answer = await dispatcher.request({
+      origin: target.origin,
+      path: `${target.pathname}${target.search}`,
+      method: 'POST',
+      headers: { ...headers, 'Content-Type': `multipart/form-data; boundary=${boundary}`, 'Content-Length': String(head.length + size + tail.length) },
+      body: Readable.from(body()),
+      signal: idle.signal,
+    });
+    idle.poke();
+    // Error bodies are short; anything past the cap is dropped.
+    const text = await readBounded(Readable.toWeb(answer.body) as ReadableStream<Uint8Array>, limits.maxErrorBodyBytes, null, 'truncate');
+    const responseHeaders = new Headers();
+    for (const [key, value] of Object.entries(answer.headers)) {
+      if (value !== undefined) responseHeaders.set(key, Array.isArray(value) ? value.join(', ') : value);
+    }
+    return { status: answer.statusCode, statusText: '', headers: responseHeaders, text };
+  } catch (err) {
+    if (idle.timedOut) throw idle.timeout;
+    throw err;
+  } finally {
+    idle.stop();
   }
-  const empty = answer.statusCode === 204 || answer.statusCode === 304 || text === '';
-  return new Response(empty ? null : text, { status: answer.statusCode, headers: responseHeaders });
 }
 
 export function parseServiceUrl(value: string): URL {

@@ -16,6 +16,9 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** Upstream sends a handful of steps per poll; a list longer than this is not a real answer. */
+export const MAX_INSTRUCTIONS = 64;
+
 export function decodeSteps(body: unknown): Steps {
   if (!isObject(body)) throw new DecodeError(`steps: expected a JSON object, got ${describe(body)}`);
   const { next_instruction_seconds: seconds, post_step_action: action, instructions } = body;
@@ -27,6 +30,9 @@ export function decodeSteps(body: unknown): Steps {
   }
   if (instructions !== undefined && instructions !== null && !Array.isArray(instructions)) {
     throw new DecodeError(`steps.instructions: expected an array, got ${describe(instructions)}`);
+  }
+  if (Array.isArray(instructions) && instructions.length > MAX_INSTRUCTIONS) {
+    throw new DecodeError(`steps.instructions: ${instructions.length} steps in one answer, more than the ${MAX_INSTRUCTIONS} the agent runs at once`);
   }
   const steps: Steps = {
     instructions: (instructions ?? []).map((step: unknown, index: number) => decodeStep(step, index)),

@@ -1,10 +1,11 @@
-import { writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { StepArgsError } from '../errors.js';
 import { HostFs } from '../host/host-fs.js';
 import type { StepContext } from './types.js';
-import step, { fioArgs, fioFilename, mountedFilesystemAt, parseFioP99Ms, parseMountInfo } from './installation-disk-speed-check.js';
+import step, { diskToMeasure, fioArgs, fioFilename, parseFioP99Ms, parseMountInfo } from './installation-disk-speed-check.js';
 import { context, result, scriptedRunner } from '../../test/support/step-runner-fake.js';
 import { tempDir } from '../../test/support/temp-dir.js';
 import { swaggerErrors } from '../../test/support/swagger.js';
@@ -76,9 +77,19 @@ describe('fio invocation and output', () => {
   });
 });
 
+/**
+ * A block device node no driver backs (loop minor 250, never attached here): stat says block
+ * device, so the step accepts it, and the scripted fio never opens it.
+ */
+function unattachedBlockDevice(): string {
+  const node = path.join(tempDir('disk-speed'), 'disk');
+  const made = spawnSync('mknod', [node, 'b', '7', '250'], { timeout: 10_000 });
+  if (made.status !== 0) throw new Error(`mknod: ${String(made.stderr)}`);
+  return node;
+}
+
 describe('installation-disk-speed-check run', () => {
-  const file = path.join(tempDir('disk-speed'), 'disk.img');
-  writeFileSync(file, '');
+  const file = unattachedBlockDevice();
   const ctxWith = (run: ReturnType<typeof scriptedRunner>['run'], dryRun = false): StepContext => ({ ...context(run, dryRun), hostFs: new HostFs('/') });
 
   it('runs fio twice with an argument vector and the timeout, and reports the worse run', async () => {
@@ -120,12 +131,16 @@ describe('installation-disk-speed-check run', () => {
     expect(calls).toStrictEqual([]);
   });
 
-  it('refuses a mount point without running fio', async () => {
+  it('refuses anything but a block device without running fio: a mount point, /etc/passwd, a missing path', async () => {
     const { run, calls } = scriptedRunner(() => result(fioJson(1)));
     const mounts = parseMountInfo((await new HostFs('/').readText('/proc/self/mountinfo')) ?? '');
     const mountPoint = mounts.find((m) => m.mountPoint === '/dev/shm')?.mountPoint ?? '/';
-    const reply = await step.run(step.parseArgs([JSON.stringify({ path: mountPoint }), '5']), ctxWith(run));
-    expect(reply).toStrictEqual({ exitCode: -1, output: '', error: `refusing to write to ${mountPoint}: it holds a mounted filesystem (${mountPoint})` });
+    const refused = async (target: string) => step.run(step.parseArgs([JSON.stringify({ path: target }), '5']), ctxWith(run));
+    expect(await refused(mountPoint)).toStrictEqual({ exitCode: -1, output: '', error: `refusing to write to ${mountPoint}: it is a directory, not a block device` });
+    expect(await refused('/etc/passwd')).toStrictEqual({ exitCode: -1, output: '', error: 'refusing to write to /etc/passwd: it is a regular file, not a block device' });
+    expect(await refused('/dev/null')).toStrictEqual({ exitCode: -1, output: '', error: 'refusing to write to /dev/null: it is a character device, not a block device' });
+    const missing = path.join(tempDir('disk-speed-missing'), 'nothing');
+    expect(await refused(missing)).toStrictEqual({ exitCode: -1, output: '', error: `refusing to write to ${missing}: no such device` });
     expect(calls).toStrictEqual([]);
   });
 });
@@ -144,11 +159,19 @@ describe('mounted filesystem detection', () => {
     ]);
   });
 
-  it('never refuses a regular file, and leaves a missing path to fio', async () => {
+  it('follows a symlink to a regular file and refuses it, naming what it resolved to', async () => {
     const dir = tempDir('disk-speed-file');
     const file = path.join(dir, 'f');
     writeFileSync(file, 'x');
-    expect(await mountedFilesystemAt(file, new HostFs('/'))).toBeUndefined();
-    expect(await mountedFilesystemAt(path.join(dir, 'missing'), new HostFs('/'))).toBeUndefined();
+    const link = path.join(dir, 'by-id-disk');
+    symlinkSync(file, link);
+    expect(await diskToMeasure(link, new HostFs('/'))).toStrictEqual({ refusal: `refusing to write to ${link}: it is a regular file (${file}), not a block device` });
+  });
+
+  it('hands fio the device a symlink resolves to, so a link swapped after the check cannot redirect it', async () => {
+    const device = unattachedBlockDevice();
+    const link = path.join(tempDir('disk-speed-link'), 'disk-link');
+    symlinkSync(device, link);
+    expect(await diskToMeasure(link, new HostFs('/'))).toStrictEqual({ device });
   });
 });

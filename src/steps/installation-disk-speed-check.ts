@@ -93,36 +93,42 @@ async function devicesOn(majorMinor: string, hostFs: HostFs, seen = new Set<stri
 }
 
 /**
- * The mount point of a filesystem that writing to `devicePath` would overwrite, if any: the path is
- * a mount point itself, or a block device that (or a partition or holder of which) is mounted.
- * fio writes 22 MiB from offset 0 of whatever it is given, so this check is what stands between a
- * mistyped path and a destroyed root filesystem. A regular file is never refused.
+ * The block device fio may write to, or why it may not. fio writes 22 MiB from offset 0 of
+ * whatever it is given, and creates a file where nothing is, so only an existing block device
+ * with no mounted filesystem on it (itself, a partition or a holder) is accepted. Symlinks
+ * (/dev/disk/by-id/…) are resolved first, and fio is given the resolved device, so a link that
+ * changes after the check cannot redirect the write.
  */
-export async function mountedFilesystemAt(devicePath: string, hostFs: HostFs): Promise<string | undefined> {
+export async function diskToMeasure(devicePath: string, hostFs: HostFs): Promise<{ device: string } | { refusal: string }> {
   let real: string;
   let stat;
   try {
     real = await fs.realpath(devicePath);
     stat = await fs.stat(real, { bigint: true });
-  } catch {
-    // fio itself reports a missing path, in upstream's words.
-    return undefined;
+  } catch (err) {
+    return { refusal: `refusing to write to ${devicePath}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such device' : (err as Error).message}` };
+  }
+  if (!stat.isBlockDevice()) {
+    const kind = stat.isFile() ? 'a regular file' : stat.isDirectory() ? 'a directory' : stat.isCharacterDevice() ? 'a character device' : 'not a block device';
+    return { refusal: `refusing to write to ${devicePath}: it is ${kind}${real === devicePath ? '' : ` (${real})`}, not a block device` };
   }
   const mounts = parseMountInfo((await hostFs.readText('/proc/self/mountinfo')) ?? '');
-  if (stat.isDirectory()) return mounts.find((m) => m.mountPoint === real)?.mountPoint;
-  if (!stat.isBlockDevice()) return undefined;
   const devices = await devicesOn(majorMinorOf(stat.rdev), hostFs);
   for (const mount of mounts) {
-    if (devices.has(mount.majorMinor)) return mount.mountPoint;
+    if (devices.has(mount.majorMinor)) return { refusal: mountedRefusal(devicePath, mount.mountPoint) };
     if (!mount.source.startsWith('/')) continue;
     try {
       const source = await fs.stat(await fs.realpath(mount.source), { bigint: true });
-      if (source.isBlockDevice() && devices.has(majorMinorOf(source.rdev))) return mount.mountPoint;
+      if (source.isBlockDevice() && devices.has(majorMinorOf(source.rdev))) return { refusal: mountedRefusal(devicePath, mount.mountPoint) };
     } catch {
       // A mount whose source is gone cannot be the device.
     }
   }
-  return undefined;
+  return { device: real };
+}
+
+function mountedRefusal(devicePath: string, mountPoint: string): string {
+  return `refusing to write to ${devicePath}: it holds a mounted filesystem (${mountPoint})`;
 }
 
 async function fioRun(run: CommandRunner, devicePath: string, timeoutMs: number, signal: AbortSignal): Promise<number> {
@@ -167,14 +173,14 @@ const installationDiskSpeedCheck: StepModule<DiskSpeedArgs> = {
   },
   async run(args, ctx) {
     if (ctx.dryRun.enabled) return ok(encodeGoJson({ io_sync_duration: DRY_RUN_DURATION_MS, path: args.path }));
-    const mountPoint = await mountedFilesystemAt(args.path, ctx.hostFs);
-    if (mountPoint !== undefined) return failed(`refusing to write to ${args.path}: it holds a mounted filesystem (${mountPoint})`);
+    const target = await diskToMeasure(args.path, ctx.hostFs);
+    if ('refusal' in target) return failed(target.refusal);
     // Upstream answers an overlapping request with empty output while its fio container runs.
     if (measuring) return ok('');
     measuring = true;
     try {
       const timeoutMs = Math.ceil(args.timeoutSeconds * 1000);
-      const runs = await Promise.allSettled(Array.from({ length: FIO_RUNS }, () => fioRun(ctx.run, args.path, timeoutMs, ctx.signal)));
+      const runs = await Promise.allSettled(Array.from({ length: FIO_RUNS }, () => fioRun(ctx.run, target.device, timeoutMs, ctx.signal)));
       const durations = runs.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
       if (durations.length > 0) return ok(encodeGoJson({ io_sync_duration: Math.max(...durations), path: args.path }));
       const errors = runs.map((r) => (r as PromiseRejectedResult).reason as Error & { timedOut?: boolean });

@@ -8,6 +8,7 @@ import { OperatorClient } from '../../client/operator-client.js';
 import type { ParsedArgs } from '../../cli/options.js';
 import { ExitError } from '../../errors.js';
 import { age, renderTable } from './table.js';
+import { terminalSafe } from '../../util/terminal-safe.js';
 
 type Wire = Record<string, unknown>;
 
@@ -164,16 +165,18 @@ export async function hostsShow(argv: ParsedArgs): Promise<number> {
 function describeHost(host: Wire, results: Wire[]): string {
   const inventory = parseJsonField<InventorySummary>(host.inventory);
   const validations = parseJsonField<Record<string, { id: string; status: string; message: string }[]>>(host.validations_info) ?? {};
+  // Lines outside tables carry agent-sent text too: each is made terminal-safe as it is written.
+  const text = (value: unknown): string => terminalSafe(String(value ?? ''));
   const lines = [
-    `Host ${String(host.id)}${inventory?.hostname ? ` (${inventory.hostname})` : ''}`,
-    `  status:      ${String(host.status)} — ${String(host.status_info ?? '')}`,
-    `  infra-env:   ${String(host.infra_env_id)}`,
-    `  checked in:  ${age(host.checked_in_at as string | undefined)}, agent ${String(host.discovery_agent_version ?? '-')}`,
+    `Host ${text(host.id)}${inventory?.hostname ? ` (${text(inventory.hostname)})` : ''}`,
+    `  status:      ${text(host.status)} — ${text(host.status_info)}`,
+    `  infra-env:   ${text(host.infra_env_id)}`,
+    `  checked in:  ${age(host.checked_in_at as string | undefined)}, agent ${text(host.discovery_agent_version ?? '-')}`,
   ];
   if (inventory) {
     const vendor = inventory.system_vendor;
     lines.push(
-      `  system:      ${[vendor?.manufacturer, vendor?.product_name].filter(Boolean).join(' ') || '-'}${vendor?.virtual ? ' (virtual)' : ''}`,
+      `  system:      ${text([vendor?.manufacturer, vendor?.product_name].filter(Boolean).join(' ') || '-')}${vendor?.virtual ? ' (virtual)' : ''}`,
       `  cpu:         ${inventory.cpu?.count ?? '-'} cores`,
       `  memory:      ${((inventory.memory?.physical_bytes ?? 0) / GIB).toFixed(1)} GiB physical, ${((inventory.memory?.usable_bytes ?? 0) / GIB).toFixed(1)} GiB usable`,
       '',
@@ -213,14 +216,15 @@ export async function hostsLogs(argv: ParsedArgs): Promise<number> {
   const base = `/v2/infra-envs/${String(host.infra_env_id)}/hosts/${String(host.id)}`;
   if (argv.request) {
     await c.request('POST', `${base}/logs-request`);
-    process.stdout.write(`requested logs from host ${String(host.id)}; they arrive after its next poll (see: inband events --host-id ${String(host.id)})\n`);
+    const id = terminalSafe(String(host.id));
+    process.stdout.write(`requested logs from host ${id}; they arrive after its next poll (see: inband events --host-id ${id})\n`);
     return 0;
   }
   const output = String(argv.output || `logs_host_${String(host.id)}.tar.gz`);
   const res = await c.download(`${base}/logs`);
   if (!res.body) throw new ExitError('the service sent an empty answer', 1);
   await pipeline(Readable.fromWeb(res.body as unknown as WebReadableStream), createWriteStream(output));
-  process.stdout.write(`saved ${output}\n`);
+  process.stdout.write(`saved ${terminalSafe(output)}\n`);
   return 0;
 }
 

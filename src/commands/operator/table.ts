@@ -1,5 +1,11 @@
-/** A plain text table: a header row and left-aligned columns sized to their widest cell. */
-export function renderTable(headers: string[], rows: string[][]): string {
+import { terminalSafe } from '../../util/terminal-safe.js';
+
+/**
+ * A plain text table: a header row and left-aligned columns sized to their widest cell. Cells
+ * hold what agents sent, so each is made terminal-safe here, once for every table.
+ */
+export function renderTable(headers: string[], rawRows: string[][]): string {
+  const rows = rawRows.map((row) => row.map(terminalSafe));
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]): string =>
     cells

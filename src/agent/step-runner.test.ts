@@ -23,6 +23,8 @@ function runner(execute: (step: Step) => Promise<StepResult>, extra: Partial<Con
     log: memoryLogger(),
     execute,
     backoff: FAST_BACKOFF,
+    // The unit tests run rounds back to back; the real bounds are tested below.
+    intervalBounds: { min: 0, max: 3600 },
     ...extra,
   });
 }
@@ -174,4 +176,57 @@ describe('ReplyCache', () => {
     now = 1001;
     expect(cache.isDuplicate('inventory', 'x')).toBe(false);
   });
+
 });
+
+describe('StepRunner bounds', () => {
+  it('holds next_instruction_seconds of 0, -1 and 1e12 to its bounds, with a log line, instead of spinning or overflowing', async () => {
+    for (const seconds of [0, -1]) {
+      const service = recorder(server);
+      service.setStepsDefault(steps({ next_instruction_seconds: seconds, instructions: [] }));
+      const log = memoryLogger();
+      const stop = new AbortController();
+      const running = runner(async () => ({ exitCode: 0, output: '', error: '' }), { intervalBounds: undefined, log, signal: stop.signal }).run();
+      await new Promise((resolve) => setTimeout(resolve, 2_500));
+      stop.abort();
+      await running;
+      // One poll a second at most: 3 in 2.5 s, where an unclamped 0 gave hundreds.
+      expect(service.polls().length, `next_instruction_seconds ${seconds}`).toBeLessThanOrEqual(3);
+      expect(log.lines.some((l) => l.level === 'warn' && l.message.includes('is below the 1 s minimum'))).toBe(true);
+      server.resetHandlers();
+    }
+    const service = recorder(server);
+    service.setStepsDefault(steps({ next_instruction_seconds: 1e12, instructions: [] }));
+    const log = memoryLogger();
+    const stop = new AbortController();
+    const running = runner(async () => ({ exitCode: 0, output: '', error: '' }), { intervalBounds: undefined, log, signal: stop.signal }).run();
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    stop.abort();
+    await running;
+    // 1e12 s overflowed Node's timer into a poll every millisecond; held to an hour, one poll.
+    expect(service.polls()).toHaveLength(1);
+    expect(log.lines.some((l) => l.message.includes('1000000000000 s is above the 3600 s maximum'))).toBe(true);
+  });
+
+  it('answers steps "busy" instead of starting them once 32 are running', async () => {
+    const service = recorder(server);
+    const many = Array.from({ length: 40 }, (_, i) => step(`s-${i}`, 'inventory'));
+    service.queueSteps(steps({ next_instruction_seconds: 0, post_step_action: 'exit', instructions: many }));
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let started = 0;
+    const r = runner(async () => {
+      started += 1;
+      await held;
+      return { exitCode: 0, output: 'x', error: '' };
+    });
+    await r.run();
+    await until(() => service.replies().length >= 8);
+    expect(started).toBe(32);
+    const busy = service.replies().filter((reply) => String(reply.error ?? '').startsWith('the agent is still running 32 steps'));
+    expect(busy).toHaveLength(8);
+    release();
+    await r.drain();
+  });
+});
+

@@ -37,6 +37,8 @@ export interface StepRunnerOptions {
   cache?: ReplyCache;
   /** Seconds between polls when the service does not say (upstream always says). */
   defaultIntervalSeconds?: number;
+  /** The range next_instruction_seconds is held to; DELAY_BOUNDS.nextInstruction unless a test needs sub-second rounds. */
+  intervalBounds?: { min: number; max: number };
 }
 
 /**
@@ -46,7 +48,10 @@ export interface StepRunnerOptions {
  */
 export class StepRunner {
   private readonly cache: ReplyCache;
+  /** Everything still to finish: steps and the replies being posted. */
   private readonly inFlight = new Set<Promise<void>>();
+  /** Steps being executed (a "busy" answer is not one). */
+  private readonly running = new Set<Promise<void>>();
   private readonly stop = new AbortController();
   private reRegisterReason: string | undefined;
 
@@ -91,7 +96,7 @@ export class StepRunner {
       backoff.reset();
       for (const step of steps.instructions) this.start(step, requestId);
 
-      const interval = clampDelay(steps.next_instruction_seconds, DELAY_BOUNDS.nextInstruction, this.options.defaultIntervalSeconds ?? 60);
+      const interval = clampDelay(steps.next_instruction_seconds, this.options.intervalBounds ?? DELAY_BOUNDS.nextInstruction, this.options.defaultIntervalSeconds ?? 60);
       if (interval.note) log.warn(`next_instruction_seconds from the service: ${interval.note}`, { request_id: requestId });
       await sleep(interval.seconds * 1000, signal).catch(() => undefined);
       if (this.reRegisterReason !== undefined) return { kind: 're-register', reason: this.reRegisterReason };
@@ -108,9 +113,9 @@ export class StepRunner {
   private start(step: Step, requestId: string): void {
     // Steps run concurrently and some take half an hour: a service that hands out steps faster than
     // they end must not grow the number of processes without bound.
-    if (this.inFlight.size >= MAX_STEPS_IN_FLIGHT) {
-      this.options.log.warn(`Not running step ${step.step_id} (${step.step_type}): ${this.inFlight.size} steps are still running`, { request_id: requestId });
-      const busy: StepResult = { exitCode: -1, output: '', error: `the agent is still running ${this.inFlight.size} steps; ${step.step_type} was not started` };
+    if (this.running.size >= MAX_STEPS_IN_FLIGHT) {
+      this.options.log.warn(`Not running step ${step.step_id} (${step.step_type}): ${this.running.size} steps are still running`, { request_id: requestId });
+      const busy: StepResult = { exitCode: -1, output: '', error: `the agent is still running ${this.running.size} steps; ${step.step_type} was not started` };
       const task = this.post(step, busy, requestId);
       this.inFlight.add(task);
       void task.finally(() => this.inFlight.delete(task));
@@ -120,7 +125,11 @@ export class StepRunner {
       this.options.log.error(`Step ${step.step_id} crashed the runner's bookkeeping`, { error: errorMessage(err) });
     });
     this.inFlight.add(task);
-    void task.finally(() => this.inFlight.delete(task));
+    this.running.add(task);
+    void task.finally(() => {
+      this.inFlight.delete(task);
+      this.running.delete(task);
+    });
   }
 
   private async handle(step: Step, requestId: string): Promise<void> {

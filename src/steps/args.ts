@@ -5,14 +5,18 @@
  *   validation failure list:
  *   api_vip_mac in body must be of type mac: "invalid_mac"
  */
+import { posix } from 'node:path';
 import { StepArgsError } from '../errors.js';
 import { isMac, isUuid } from '../protocol/formats.js';
+import { STEP_ARG_LIMITS } from './limits.js';
 
 export type JsonObject = Record<string, unknown>;
 
 /** The single JSON argument, parsed; `model` names the request model in messages. */
 export function singleJsonArg(args: readonly string[], model: string): unknown {
   if (args.length !== 1) throw new StepArgsError(`expected 1 argument (the ${model} JSON), got ${args.length}`);
+  const text = args[0] as string;
+  if (text.length > STEP_ARG_LIMITS.argumentBytes) throw new StepArgsError(`the ${model} argument is ${text.length} bytes; at most ${STEP_ARG_LIMITS.argumentBytes} are accepted`);
   try {
     return JSON.parse(args[0] as string);
   } catch (err) {
@@ -100,6 +104,47 @@ export class FieldChecks {
       return undefined;
     }
     return value as string[];
+  }
+
+  /**
+   * A directory the service names on the host (host_fs_mount_dir): absolute and already in its
+   * simplest form, so `..` or a doubled slash cannot walk the step's writes somewhere else.
+   */
+  absolutePath(object: JsonObject, field: string, options: { required?: boolean } = {}): string | undefined {
+    const value = this.string(object, field, options);
+    if (value === undefined || value === '') return value;
+    if (!value.startsWith('/') || posix.normalize(value) !== value || /[\u0000-\u001f\u007f]/.test(value) || value.length > 4096) {
+      this.fail(`${field} in ${this.where} must be an absolute path without "..", "." or empty segments: ${JSON.stringify(value.slice(0, 200))}`);
+    }
+    return value;
+  }
+
+  /** An http(s) URL: the only kind a step fetches. */
+  httpUrl(object: JsonObject, field: string, options: { required?: boolean } = {}): string | undefined {
+    const value = this.string(object, field, options);
+    if (value === undefined || value === '') return value;
+    let ok = false;
+    try {
+      const url = new URL(value);
+      ok = url.protocol === 'http:' || url.protocol === 'https:';
+    } catch {
+      ok = false;
+    }
+    if (!ok) this.fail(`${field} in ${this.where} must be an http or https URL: ${JSON.stringify(value.slice(0, 200))}`);
+    return value;
+  }
+
+  /**
+   * An interface name: it becomes an `ip` argument. Only the characters are checked here; a name
+   * over the kernel's 15 is refused where it is used, with the kernel's own words, as upstream.
+   */
+  interfaceName(object: JsonObject, field: string, options: { required?: boolean } = {}): string | undefined {
+    const value = this.string(object, field, options);
+    if (value === undefined || value === '') return value;
+    if (!/^[A-Za-z0-9_][A-Za-z0-9_.:@-]{0,63}$/.test(value)) {
+      this.fail(`${field} in ${this.where} must be an interface name of letters, digits and "_.:@-": ${JSON.stringify(value.slice(0, 40))}`);
+    }
+    return value;
   }
 
   /** A problem no helper above covers, in the same list. */

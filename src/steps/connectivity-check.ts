@@ -9,6 +9,7 @@ import { listOutgoingNics } from '../net/outgoing-nics.js';
 import { probeRunner } from '../net/probe-runner.js';
 import { StepArgsError } from '../errors.js';
 import { FieldChecks, singleJsonArg, type JsonObject } from './args.js';
+import { checkListLength, STEP_ARG_LIMITS } from './limits.js';
 import { failed, ok, type StepModule } from './types.js';
 
 const MODEL = 'ConnectivityCheckParams';
@@ -45,6 +46,7 @@ function parseNic(value: unknown, path: string, checks: FieldChecks): Connectivi
 export function parseConnectivityParams(args: readonly string[]): ConnectivityCheckHost[] {
   const value = singleJsonArg(args, MODEL);
   if (!Array.isArray(value)) throw new StepArgsError(`failed to unmarshal ${MODEL}: expected a JSON array`);
+  checkListLength(value.length, STEP_ARG_LIMITS.connectivityHosts, 'hosts');
   const checks = new FieldChecks();
   const hosts = value.map((host, i): ConnectivityCheckHost => {
     if (!isObject(host)) {
@@ -54,7 +56,11 @@ export function parseConnectivityParams(args: readonly string[]): ConnectivityCh
     const hostId = checks.uuid(at(`${i}.host_id`, host.host_id), `${i}.host_id`) ?? '';
     let nics: ConnectivityCheckNic[] = [];
     if (host.nics !== undefined && host.nics !== null) {
-      if (Array.isArray(host.nics)) nics = host.nics.flatMap((nic, j) => parseNic(nic, `${i}.nics.${j}`, checks) ?? []);
+      if (Array.isArray(host.nics)) {
+        checkListLength(host.nics.length, STEP_ARG_LIMITS.nicsPerHost, `${i}.nics`);
+        nics = host.nics.flatMap((nic, j) => parseNic(nic, `${i}.nics.${j}`, checks) ?? []);
+        for (const [j, nic] of nics.entries()) checkListLength(nic.ip_addresses.length, STEP_ARG_LIMITS.addressesPerNic, `${i}.nics.${j}.ip_addresses`);
+      }
       else checks.add(`${i}.nics in body must be of type array: "${typeof host.nics}"`);
     }
     return { host_id: hostId, nics };

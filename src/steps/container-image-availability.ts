@@ -1,5 +1,6 @@
 import { encodeGoJson } from '../inventory/go-json.js';
 import { FieldChecks, singleJsonObject } from './args.js';
+import { checkListLength, STEP_ARG_LIMITS } from './limits.js';
 import { Busy, IMAGE_PATTERN, isImageName, Podman, PodmanMissingError } from './podman.js';
 import { failed, ok, type StepContext, type StepModule } from './types.js';
 
@@ -70,6 +71,7 @@ const containerImageAvailability: StepModule<ImageAvailabilityRequest> = {
     const body = singleJsonObject(args, 'container_image_availability_request');
     const checks = new FieldChecks();
     const images = checks.stringArray(body, 'images', { required: true }) ?? [];
+    checkListLength(images.length, STEP_ARG_LIMITS.images, 'images');
     images.forEach((image, index) => {
       if (!isImageName(image)) checks.add(`images.${index} in body should match '${IMAGE_PATTERN}'`);
     });

@@ -130,7 +130,7 @@ const dhcpLeaseAllocate: StepModule<DhcpAllocationRequest> = {
     const request = {
       apiVipMac: checks.mac(body, 'api_vip_mac', { required: true }) ?? '',
       ingressVipMac: checks.mac(body, 'ingress_vip_mac', { required: true }) ?? '',
-      interface: checks.string(body, 'interface', { required: true }) ?? '',
+      interface: checks.interfaceName(body, 'interface', { required: true }) ?? '',
       apiVipLease: checks.string(body, 'api_vip_lease'),
       ingressVipLease: checks.string(body, 'ingress_vip_lease'),
     };

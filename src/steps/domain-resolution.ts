@@ -2,6 +2,7 @@ import { encodeGoJson } from '../inventory/go-json.js';
 import { makeResolver, resolveDomain } from '../net/dns.js';
 import { StepArgsError } from '../errors.js';
 import { FieldChecks, singleJsonObject } from './args.js';
+import { checkListLength, STEP_ARG_LIMITS } from './limits.js';
 import { ok, type StepModule } from './types.js';
 
 export const MISSING_DOMAIN_NAME = 'Every domain in a domain request must have a domain name field';
@@ -12,6 +13,7 @@ function parseArgs(args: readonly string[]): string[] {
   if (body.domains === undefined || body.domains === null) checks.add('domains in body is required');
   else if (!Array.isArray(body.domains)) checks.add(`domains in body must be of type array: "${typeof body.domains}"`);
   checks.done();
+  checkListLength((body.domains as unknown[]).length, STEP_ARG_LIMITS.domains, 'domains');
   const names: string[] = [];
   for (const domain of body.domains as unknown[]) {
     const name = typeof domain === 'object' && domain !== null ? (domain as Record<string, unknown>).domain_name : undefined;

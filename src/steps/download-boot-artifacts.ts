@@ -208,10 +208,10 @@ export function downloadBootArtifactsStep(options: DownloadBootArtifactsOptions)
       const request = singleJsonObject(args, 'download_boot_artifacts_request');
       const checks = new FieldChecks();
       const parsed = {
-        host_fs_mount_dir: checks.string(request, 'host_fs_mount_dir', { required: true }),
-        initrd_url: checks.string(request, 'initrd_url', { required: true }),
-        kernel_url: checks.string(request, 'kernel_url', { required: true }),
-        rootfs_url: checks.string(request, 'rootfs_url', { required: true }),
+        host_fs_mount_dir: checks.absolutePath(request, 'host_fs_mount_dir', { required: true }),
+        initrd_url: checks.httpUrl(request, 'initrd_url', { required: true }),
+        kernel_url: checks.httpUrl(request, 'kernel_url', { required: true }),
+        rootfs_url: checks.httpUrl(request, 'rootfs_url', { required: true }),
       };
       checks.done();
       return parsed as DownloadBootArtifactsArgs;

@@ -18,6 +18,18 @@ describe('free-network-addresses', () => {
     expect(calls).toEqual([]);
   });
 
+  it('refuses a network larger than /16 (0.0.0.0/0 would probe 8,000 addresses off the segment) and too many networks, scanning nothing', async () => {
+    const { run, calls } = scriptedRunner(() => result(nmapReport([])));
+    for (const network of ['0.0.0.0/0', '10.0.0.0/8', '172.16.0.0/15']) {
+      const reply = await step.run(step.parseArgs([JSON.stringify(['10.0.0.0/24', network])]), context(run));
+      expect(reply).toEqual({ exitCode: -1, output: '', error: `Requested network ${network} is larger than /16, the largest network the scanner sweeps` });
+    }
+    expect(calls).toEqual([]);
+    const many = Array.from({ length: 65 }, (_, i) => `10.${i}.0.0/24`);
+    expect(() => step.parseArgs([JSON.stringify(many)])).toThrow('free_addresses_request lists 65 networks; at most 64 are scanned');
+    expect((await step.run(step.parseArgs(['["172.16.0.0/16"]']), context(run))).exitCode).toBe(0);
+  });
+
   it('lists every address nobody answers on, network and broadcast included', async () => {
     const { run, calls } = scriptedRunner(() => result(nmapReport(['10.0.0.254', '10.0.0.1'], ['10.0.0.250'])));
     const reply = await step.run(step.parseArgs(['["10.0.0.0/24"]']), context(run));

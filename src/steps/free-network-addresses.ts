@@ -10,6 +10,14 @@ import { DEFAULT_STEP_TIMEOUT_MS, failed, ok, type StepModule } from './types.js
 export const MIN_SUBNET_PREFIX = 22;
 /** Once this many free addresses are known no further chunk is started: the service needs a few, not all. */
 export const ADDRESS_LIMIT = 8000;
+/**
+ * The largest network swept. Upstream sweeps any network chunk by chunk until ADDRESS_LIMIT, so
+ * `0.0.0.0/0` probes 8,000 addresses off the host's own segment (nmap falls back from ARP to
+ * ICMP and TCP probes for them); a /16 is 64 chunks and every network a host sits on.
+ */
+export const MAX_NETWORK_PREFIX = 16;
+/** The service sends one network per host address; this is far beyond a real host. */
+export const MAX_NETWORKS = 64;
 const NMAP_TIMEOUT_MS = 5 * 60_000;
 // Chunks are independent sweeps; a few at a time keeps a /18 well inside the step timeout without
 // flooding the segment with ARP.
@@ -91,6 +99,7 @@ const freeNetworkAddresses: StepModule<string[]> = {
     if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) {
       throw new StepArgsError('failed to unmarshal free_addresses_request: expected a JSON array of CIDR strings');
     }
+    if (value.length > MAX_NETWORKS) throw new StepArgsError(`free_addresses_request lists ${value.length} networks; at most ${MAX_NETWORKS} are scanned`);
     return value as string[];
   },
   async run(cidrs, ctx) {
@@ -101,6 +110,8 @@ const freeNetworkAddresses: StepModule<string[]> = {
       if (err instanceof CidrError) return failed(err.message);
       throw err;
     }
+    const tooLarge = networks.find((network) => network.prefix < MAX_NETWORK_PREFIX);
+    if (tooLarge) return failed(`Requested network ${formatNetwork(tooLarge)} is larger than /${MAX_NETWORK_PREFIX}, the largest network the scanner sweeps`);
     // Upstream answers an overlapping request with empty output while its scanner container runs;
     // two sweeps of the same segment at once would only slow both down.
     if (scanning) return ok('');

@@ -6,6 +6,7 @@ import { makeResolver } from '../net/dns.js';
 import { invalidNtpSource, splitNtpSources } from '../net/ntp-source.js';
 import { StepArgsError } from '../errors.js';
 import { FieldChecks, singleJsonObject } from './args.js';
+import { checkListLength, STEP_ARG_LIMITS } from './limits.js';
 import { failed, ok, type StepModule } from './types.js';
 
 const LOOKUP_TIMEOUT_MS = 5_000;
@@ -15,6 +16,7 @@ function parseArgs(args: readonly string[]): string[] {
   const checks = new FieldChecks();
   const list = checks.string(body, 'ntp_source', { required: true });
   checks.done();
+  checkListLength(splitNtpSources(list as string).length, STEP_ARG_LIMITS.ntpSources, 'ntp_source');
   const invalid = invalidNtpSource(list as string);
   if (invalid) throw new StepArgsError(invalid);
   return splitNtpSources(list as string);

@@ -42,7 +42,7 @@ export function rebootForReclaimStep(arch: string): StepModule<RebootForReclaimA
     parseArgs(args) {
       const request = singleJsonObject(args, 'reboot_for_reclaim_request');
       const checks = new FieldChecks();
-      const mountDir = checks.string(request, 'host_fs_mount_dir', { required: true });
+      const mountDir = checks.absolutePath(request, 'host_fs_mount_dir', { required: true });
       checks.done();
       return { host_fs_mount_dir: mountDir as string };
     },

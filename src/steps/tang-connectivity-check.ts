@@ -2,6 +2,7 @@ import { encodeGoJson } from '../inventory/go-json.js';
 import { fetchAdvertisement, multiErrorText, parseTangServers, type TangAdvertisement, type TangServer } from '../net/tang.js';
 import { StepArgsError } from '../errors.js';
 import { FieldChecks, singleJsonObject } from './args.js';
+import { checkListLength, STEP_ARG_LIMITS } from './limits.js';
 import { failed, ok, type StepModule } from './types.js';
 
 function parseArgs(args: readonly string[]): TangServer[] {
@@ -9,11 +10,14 @@ function parseArgs(args: readonly string[]): TangServer[] {
   const checks = new FieldChecks();
   const text = checks.string(body, 'tang_servers', { required: true });
   checks.done();
+  let servers: TangServer[];
   try {
-    return parseTangServers(text as string);
+    servers = parseTangServers(text as string);
   } catch (err) {
     throw new StepArgsError(`failed to unmarshal tang_servers: ${(err as Error).message}`);
   }
+  checkListLength(servers.length, STEP_ARG_LIMITS.tangServers, 'tang_servers');
+  return servers;
 }
 
 // Spelled out as the reference records upstream's failure output; the Go-style encoder's omitempty would drop the false.

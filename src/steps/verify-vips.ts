@@ -3,6 +3,7 @@ import type { CommandRunner } from '../host/command-runner.js';
 import { encodeGoJson } from '../inventory/go-json.js';
 import { parseNmapXml, upAddresses } from '../net/nmap-xml.js';
 import { FieldChecks, singleJsonArg, type JsonObject } from './args.js';
+import { checkListLength, STEP_ARG_LIMITS } from './limits.js';
 import { DEFAULT_STEP_TIMEOUT_MS, failed, ok, type StepModule } from './types.js';
 
 export interface VipToVerify {
@@ -45,6 +46,7 @@ const verifyVips: StepModule<VipToVerify[]> = {
     if (!Array.isArray(value) || !value.every((item) => typeof item === 'object' && item !== null && !Array.isArray(item))) {
       throw new StepArgsError('failed to unmarshal verify_vips_request: expected a JSON array of objects');
     }
+    checkListLength(value.length, STEP_ARG_LIMITS.vips, 'vips');
     const checks = new FieldChecks();
     const vips = (value as JsonObject[]).map((item, index) => {
       const vip = typeof item.vip === 'string' ? item.vip : '';

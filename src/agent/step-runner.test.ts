@@ -180,32 +180,31 @@ describe('ReplyCache', () => {
 });
 
 describe('StepRunner bounds', () => {
-  it('holds next_instruction_seconds of 0, -1 and 1e12 to its bounds, with a log line, instead of spinning or overflowing', async () => {
-    for (const seconds of [0, -1]) {
-      const service = recorder(server);
-      service.setStepsDefault(steps({ next_instruction_seconds: seconds, instructions: [] }));
-      const log = memoryLogger();
-      const stop = new AbortController();
-      const running = runner(async () => ({ exitCode: 0, output: '', error: '' }), { intervalBounds: undefined, log, signal: stop.signal }).run();
-      await new Promise((resolve) => setTimeout(resolve, 2_500));
-      stop.abort();
-      await running;
-      // One poll a second at most: 3 in 2.5 s, where an unclamped 0 gave hundreds.
-      expect(service.polls().length, `next_instruction_seconds ${seconds}`).toBeLessThanOrEqual(3);
-      expect(log.lines.some((l) => l.level === 'warn' && l.message.includes('is below the 1 s minimum'))).toBe(true);
-      server.resetHandlers();
-    }
+  /** Runs a runner with the real bounds against a service that always asks for `seconds`, for `ms`. */
+  async function pollsFor(seconds: number, ms: number) {
     const service = recorder(server);
-    service.setStepsDefault(steps({ next_instruction_seconds: 1e12, instructions: [] }));
+    service.setStepsDefault(steps({ next_instruction_seconds: seconds, instructions: [] }));
     const log = memoryLogger();
     const stop = new AbortController();
     const running = runner(async () => ({ exitCode: 0, output: '', error: '' }), { intervalBounds: undefined, log, signal: stop.signal }).run();
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await new Promise((resolve) => setTimeout(resolve, ms));
     stop.abort();
     await running;
+    server.resetHandlers();
+    return { polls: service.polls().length, warnings: log.lines.filter((l) => l.level === 'warn').map((l) => l.message) };
+  }
+
+  it('holds next_instruction_seconds of 0, -1 and 1e12 to its bounds, with a log line, instead of spinning or overflowing', async () => {
+    for (const seconds of [0, -1]) {
+      const { polls, warnings } = await pollsFor(seconds, 2_500);
+      // One poll a second at most: 3 in 2.5 s, where an unclamped 0 gave hundreds.
+      expect(polls, `next_instruction_seconds ${seconds}`).toBeLessThanOrEqual(3);
+      expect(warnings.some((w) => w.includes('is below the 1 s minimum'))).toBe(true);
+    }
     // 1e12 s overflowed Node's timer into a poll every millisecond; held to an hour, one poll.
-    expect(service.polls()).toHaveLength(1);
-    expect(log.lines.some((l) => l.message.includes('1000000000000 s is above the 3600 s maximum'))).toBe(true);
+    const { polls, warnings } = await pollsFor(1e12, 1_000);
+    expect(polls).toBe(1);
+    expect(warnings.some((w) => w.includes('1000000000000 s is above the 3600 s maximum'))).toBe(true);
   });
 
   it('answers steps "busy" instead of starting them once 32 are running', async () => {

@@ -5,7 +5,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { admin, api, HOST, startTestApp } from './app-test-support.js';
+import { admin, api, HOST, OTHER, startTestApp } from './app-test-support.js';
 import { BODY_LIMITS, INVENTORY_CAPS } from './limits.js';
 
 const UPPER_HOST = HOST.toUpperCase();
@@ -29,11 +29,28 @@ describe('authentication comes before the body', () => {
     expect(operator.json().code).toBe(401);
   });
 
-  it('answers 404 for an infra-env that does not exist whatever the token, so agents of a deleted one stop', async () => {
+  it('answers an unknown infra-env as upstream does: 401 without a valid agent token, 404 with one (a deleted infra-env\'s too)', async () => {
     const t = await startTestApp();
-    const res = await t.inject({ method: 'GET', url: api(`/v2/infra-envs/${HOST}/hosts/${HOST}/instructions`), headers: { 'x-secret-key': 'any' } });
-    expect(res.statusCode).toBe(404);
-    expect(res.json()).toMatchObject({ kind: 'Error', code: '404' });
+    const unknown = api(`/v2/infra-envs/${OTHER}/hosts/${HOST}/instructions`);
+    const guess = await t.inject({ method: 'GET', url: unknown, headers: { 'x-secret-key': 'any' } });
+    expect(guess.statusCode).toBe(401);
+    expect(guess.json()).toEqual({ code: 401, message: `X-Secret-Key is not the agent token of infra-env ${OTHER}` });
+    const garbled = await t.inject({ method: 'GET', url: api(`/v2/infra-envs/%0Anot-an-id/hosts/${HOST}/instructions`), headers: { 'x-secret-key': 'any' } });
+    expect(garbled.json()).toEqual({ code: 401, message: 'X-Secret-Key is not the agent token of the infra-env the request names' });
+
+    const live = await t.createInfraEnv();
+    const other = await t.inject({ method: 'GET', url: unknown, headers: { 'x-secret-key': live.agent_token } });
+    expect(other.statusCode).toBe(404);
+    expect(other.json()).toMatchObject({ kind: 'Error', code: '404', reason: `infra-env ${OTHER} not found` });
+
+    // What stops the agents of a deleted infra-env: its own token now gets 404.
+    const deleted = await t.createInfraEnv();
+    await t.register(deleted);
+    expect((await t.inject({ method: 'DELETE', url: api(`/v2/infra-envs/${deleted.id}`), headers: admin })).statusCode).toBe(204);
+    const poll = await t.poll(deleted);
+    expect(poll.statusCode).toBe(404);
+    expect(poll.json()).toMatchObject({ kind: 'Error', code: '404' });
+    expect((await t.poll({ ...deleted, agent_token: 'wrong' })).statusCode).toBe(401);
   });
 });
 

@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
+import { isUuid } from '../protocol/formats.js';
 import { HttpError, notFound } from './errors.js';
 import type { InfraEnvRecord } from './model.js';
 
@@ -31,20 +32,39 @@ export function agentInfraEnvId(request: FastifyRequest): string | undefined {
   return undefined;
 }
 
+/** What the agent check needs: in-memory lookups, cheap enough to run before any body is read. */
+export interface AgentTokens {
+  infraEnv(id: string): InfraEnvRecord | undefined;
+  /** Whether `token` is (or, for an infra-env deleted while the service ran, was) an infra-env's agent token. */
+  isAgentToken(token: string): boolean;
+}
+
 /**
  * Agent endpoints: the infra-env's agent token in X-Secret-Key (upstream's agentAuth), checked as
- * the request arrives, before its body is read. The infra-env is looked up first, so a deleted
- * infra-env answers 404 — what tells an agent to stop; the 404 says nothing a caller without a
- * token could not guess, as infra-env IDs are random UUIDs.
+ * the request arrives, before its body is read or validated.
+ *
+ * For an infra-env that does not exist the order is upstream's: its local auth first checks that
+ * the key is an agent token at all (401 otherwise), and only then does the handler find the
+ * path's infra-env missing (404). So a key that is some infra-env's agent token, or was the token
+ * of one deleted while this service ran, gets 404 — the answer that stops an agent of a deleted
+ * infra-env — and any other key the same 401 as a wrong key for an existing infra-env: a caller
+ * without a token learns nothing, not even which infra-env IDs exist. (Stricter than upstream, a
+ * token is valid for its own infra-env only.) With --auth none, a missing infra-env is 404.
  */
-export function checkAgent(auth: AuthConfig, request: FastifyRequest, lookup: (id: string) => InfraEnvRecord | undefined): void {
+export function checkAgent(auth: AuthConfig, request: FastifyRequest, tokens: AgentTokens): void {
   const id = agentInfraEnvId(request);
-  const infraEnv = id === undefined ? undefined : lookup(id);
-  if (!infraEnv) throw notFound(`infra-env ${id ?? ''}`.trim());
-  if (auth.mode === 'none') return;
+  const infraEnv = id === undefined ? undefined : tokens.infraEnv(id);
+  // Only an ID echoes back: the path segment could be any text a caller likes.
+  const named = id !== undefined && isUuid(id) ? `infra-env ${id}` : 'the infra-env the request names';
+  if (auth.mode === 'none') {
+    if (!infraEnv) throw notFound(named);
+    return;
+  }
   const key = request.headers['x-secret-key'];
   if (typeof key !== 'string' || key === '') throw new HttpError(401, 'missing X-Secret-Key: the agent token of the infra-env is required');
-  if (!sameSecret(key, infraEnv.agentToken)) throw new HttpError(401, `X-Secret-Key is not the agent token of infra-env ${infraEnv.id}`);
+  if (infraEnv && sameSecret(key, infraEnv.agentToken)) return;
+  if (!infraEnv && tokens.isAgentToken(key)) throw notFound(named);
+  throw new HttpError(401, `X-Secret-Key is not the agent token of ${named}`);
 }
 
 /** Operator endpoints: `Authorization: Bearer <admin token>` (upstream's userAuth header). */

@@ -9,6 +9,7 @@ import { stepsFor } from './domain/scheduler.js';
 import { peerSummary } from './domain/peers.js';
 import { hostnameOf } from './domain/stored.js';
 import { HttpError, notFound } from './errors.js';
+import { AgentTokenIndex } from './agent-tokens.js';
 import { HostCache } from './host-cache.js';
 import { KeyedLock } from './keyed-lock.js';
 import type { EventFilter, EventRecord, EventSeverity, HostRecord, InfraEnvRecord, LogsRecord, LogsState, StepResultRecord } from './model.js';
@@ -44,6 +45,7 @@ export type InfraEnvParams = Omit<InfraEnvRecord, 'id' | 'agentToken' | 'created
 export class DiscoveryService {
   private readonly hosts: HostCache;
   private readonly infraEnvs = new Map<string, InfraEnvRecord>();
+  private readonly agentTokens = new AgentTokenIndex();
   private readonly lock = new KeyedLock();
   private readonly candidates = new Map<string, { at: number; hosts: HostRecord[] }>();
   private readonly now: () => Date;
@@ -58,7 +60,10 @@ export class DiscoveryService {
 
   async start(): Promise<void> {
     await this.store.migrate();
-    for (const infraEnv of await this.store.listInfraEnvs()) this.infraEnvs.set(infraEnv.id, infraEnv);
+    for (const infraEnv of await this.store.listInfraEnvs()) {
+      this.infraEnvs.set(infraEnv.id, infraEnv);
+      this.agentTokens.add(infraEnv.agentToken);
+    }
     await this.hosts.warm([...this.infraEnvs.keys()]);
   }
 
@@ -75,12 +80,18 @@ export class DiscoveryService {
     };
     await this.store.createInfraEnv(infraEnv);
     this.infraEnvs.set(infraEnv.id, infraEnv);
+    this.agentTokens.add(infraEnv.agentToken);
     await this.event({ name: 'infra_env_registered', infraEnvId: infraEnv.id, severity: 'info', message: `Registered infra-env ${infraEnv.name}` });
     return infraEnv;
   }
 
   infraEnv(id: string): InfraEnvRecord | undefined {
     return this.infraEnvs.get(id);
+  }
+
+  /** Whether `token` is the agent token of an infra-env, or was, of one deleted while this service ran. */
+  isAgentToken(token: string): boolean {
+    return this.agentTokens.has(token);
   }
 
   requireInfraEnv(id: string): InfraEnvRecord {
@@ -94,9 +105,10 @@ export class DiscoveryService {
   }
 
   async deleteInfraEnv(id: string): Promise<void> {
-    this.requireInfraEnv(id);
+    const infraEnv = this.requireInfraEnv(id);
     await this.store.deleteInfraEnv(id);
     this.infraEnvs.delete(id);
+    this.agentTokens.retire(infraEnv.agentToken);
     this.hosts.dropInfraEnv(id);
     if (this.options.logsDir) await rm(path.join(this.options.logsDir, id), { recursive: true, force: true });
   }

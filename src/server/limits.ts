@@ -123,3 +123,10 @@ export const OPERATOR_FIELD_LIMITS = {
   pullSecret: 64 * KIB,
   domains: 64,
 } as const;
+
+/**
+ * Deleted infra-envs whose agent token still gets 404 (which stops their agents) rather than 401.
+ * A token is ~32 bytes; after a restart the service no longer knows them, and upstream's local
+ * auth answers 401 for a deleted infra-env's token too (which also stops a registering agent).
+ */
+export const DELETED_INFRA_ENVS_REMEMBERED = 10_000;

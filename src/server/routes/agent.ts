@@ -34,7 +34,7 @@ function agentVersionHeader(request: FastifyRequest): string | undefined {
 export async function agentRoutes(app: FastifyInstance, options: AgentRoutesOptions): Promise<void> {
   const { service, auth } = options;
   // Before the body is read: a caller without the agent token costs a map lookup, not a parse.
-  app.addHook('onRequest', async (request) => checkAgent(auth, request, (id) => service.infraEnv(id)));
+  app.addHook('onRequest', async (request) => checkAgent(auth, request, service));
 
   app.post<{ Params: { infra_env_id: string }; Body: { host_id: string; discovery_agent_version?: string } }>(
     '/v2/infra-envs/:infra_env_id/hosts',

@@ -120,6 +120,16 @@ describe('strict wire types, as upstream\'s Go server', () => {
     }
   });
 
+  it('takes only the plain form of a UUID, so "urn:uuid:…" cannot register a second identity of a host', async () => {
+    const t = await startTestApp();
+    const ie = await t.createInfraEnv();
+    const res = await t.register(ie, `urn:uuid:${HOST}`);
+    expect(res.statusCode).toBe(400);
+    expect(res.json().message).toContain('host_id in body must match format "uuid"');
+    const path = await t.inject({ method: 'GET', url: api(`/v2/infra-envs/${ie.id}/hosts/urn:uuid:${HOST}/instructions`), headers: { 'x-secret-key': ie.agent_token } });
+    expect(path.statusCode).toBe(400);
+  });
+
   it('treats host IDs that differ only in case as one host, stored lower-case', async () => {
     const t = await startTestApp();
     const ie = await t.createInfraEnv();

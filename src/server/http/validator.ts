@@ -9,8 +9,15 @@ import type { FastifySchemaCompiler } from 'fastify';
 
 const SHARED: Options = { useDefaults: true, removeAdditional: true, allErrors: false, addUsedSchema: false };
 
+/**
+ * ajv-formats' uuid also takes "urn:uuid:…", which would register one host under a second ID (and
+ * put the prefix into hrefs and file paths); only the plain 8-4-4-4-12 form is a host or infra-env ID.
+ */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 function withFormats(ajv: Ajv): Ajv {
   addFormats(ajv);
+  ajv.addFormat('uuid', UUID);
   return ajv;
 }
 

@@ -226,6 +226,31 @@ describe('logs uploads', () => {
     for (const event of events) expect(event.request_id ?? '').not.toContain('/');
   });
 
+  it('answers a malformed multipart body with 400, not 500', async () => {
+    const t = await startTestApp();
+    const ie = await t.createInfraEnv();
+    await t.register(ie);
+    const url = api(`/v2/clusters/${ie.id}/logs?logs_type=host&host_id=${HOST}&infra_env_id=${ie.id}`);
+    for (const [contentType, payload] of [
+      [`multipart/form-data; boundary=${boundary}`, `--${boundary}\r\nContent-Disposition: form-data; name="upfile"; filename="x"\r\n\r\ncut short`],
+      ['multipart/form-data', 'no boundary at all'],
+      ['multipart/form-data; boundary=x', 'no parts here'],
+    ]) {
+      const res = await t.inject({ method: 'POST', url, headers: { 'x-secret-key': ie.agent_token, 'content-type': contentType as string }, payload: payload as string });
+      expect(res.statusCode, `${contentType}: ${res.body}`).toBe(400);
+      expect(res.json()).toMatchObject({ kind: 'Error', code: '400' });
+    }
+    expect((await t.inject({ method: 'GET', url: api(`/v2/infra-envs/${ie.id}/hosts/${HOST}/logs`), headers: admin })).statusCode).toBe(404);
+    // The cut-short upload gave its slot back: the host's next upload is taken, not refused with 503.
+    const ok = await t.inject({
+      method: 'POST',
+      url,
+      headers: { 'x-secret-key': ie.agent_token, 'content-type': `multipart/form-data; boundary=${boundary}` },
+      payload: Buffer.concat([filePart('upfile', Buffer.from('archive')), end]),
+    });
+    expect(ok.statusCode, ok.body).toBe(204);
+  });
+
   it('refuses many text fields before the file with 413 instead of buffering them', async () => {
     const t = await startTestApp();
     const ie = await t.createInfraEnv();

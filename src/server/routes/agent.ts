@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createWriteStream, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import type { Multipart } from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { StepReply } from '../../protocol/models.js';
 import { checkAgent, type AuthConfig } from '../auth.js';
@@ -100,6 +101,38 @@ export async function agentRoutes(app: FastifyInstance, options: AgentRoutesOpti
 }
 
 /**
+ * The upload's parts. The multipart parser throws plain errors for a malformed body (no boundary,
+ * a part cut short): those are the client's, so 400, never the 500 of an unexpected failure.
+ * HTTP errors (limits) and file-system errors (errno) pass unchanged.
+ */
+async function* multipartParts(request: FastifyRequest): AsyncGenerator<Multipart> {
+  const parts = (() => {
+    try {
+      return request.parts()[Symbol.asyncIterator]();
+    } catch (error) {
+      throw asClientError(error);
+    }
+  })();
+  for (;;) {
+    let next: IteratorResult<Multipart>;
+    try {
+      next = await parts.next();
+    } catch (error) {
+      throw asClientError(error);
+    }
+    if (next.done) return;
+    yield next.value;
+  }
+}
+
+function asClientError(error: unknown): unknown {
+  if (error instanceof HttpError) return error;
+  const e = error as { statusCode?: unknown; errno?: unknown };
+  if (typeof e?.statusCode === 'number' || typeof e?.errno === 'number') return error;
+  return new HttpError(400, `malformed multipart body: ${error instanceof Error ? error.message : String(error)}`);
+}
+
+/**
  * Streams the upload into a temporary file whose name the service makes (never one a client
  * sent), then renames it over the host's archive: a reader sees the old archive or the new one.
  * Every part is read through to the end first, so a second file, too many fields or a field over
@@ -111,7 +144,7 @@ async function receiveArchive(request: FastifyRequest, options: AgentRoutesOptio
   let received = false;
   let fields = 0;
   try {
-    for await (const part of request.parts()) {
+    for await (const part of multipartParts(request)) {
       if (part.type === 'field') {
         fields += 1;
         if (fields > MULTIPART_LIMITS.fields) throw new HttpError(413, `a logs upload carries at most ${MULTIPART_LIMITS.fields} fields besides upfile`);
@@ -123,6 +156,11 @@ async function receiveArchive(request: FastifyRequest, options: AgentRoutesOptio
         throw new HttpError(400, 'expected exactly one file, the logs archive, in multipart field upfile');
       }
       await fs.mkdir(dir, { recursive: true });
+      // A part the parser gave up on (cut short) may be destroyed by now, while this waited for the
+      // directory, and pipeline() on a destroyed stream never settles: the handler would hang and
+      // keep this host's upload slot for good, refusing its every later upload. Checked in the tick
+      // that attaches the pipeline, so nothing can happen in between.
+      if (part.file.destroyed) throw asClientError(part.file.errored ?? new Error('the file part ended before its boundary'));
       await pipeline(part.file, createWriteStream(partial, { mode: 0o600 }));
       if (part.file.truncated) throw new HttpError(413, `the logs archive exceeds the service's limit of ${options.maxLogBytes} bytes`);
       received = true;

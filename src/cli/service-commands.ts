@@ -26,7 +26,7 @@ export function registerServiceCommands(parser: Argv, handle: Handler): void {
           'poll-interval': { type: 'number', default: 60, describe: 'next_instruction_seconds sent to connected hosts (upstream: 60; doubled when disconnected)' },
           'max-connections': { type: 'number', default: 4096, describe: 'connections held at once; more are refused' },
           'headers-timeout': { type: 'number', default: 15, describe: 'seconds a client has to send its request headers' },
-          'request-timeout': { type: 'number', default: 600, describe: 'seconds a whole request may take to arrive (a 250 MB logs upload included)' },
+          'request-timeout': { type: 'number', default: 3600, describe: 'seconds a whole request may take to arrive (a 250 MB logs upload included)' },
           'idle-timeout': { type: 'number', default: 30, describe: 'seconds without a byte before a connection is closed' },
         },
         loggingOptions({ journal: false, text: false }),

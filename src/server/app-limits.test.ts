@@ -201,6 +201,23 @@ describe('operator inputs', () => {
   });
 });
 
+describe('request IDs', () => {
+  it('keeps a UUID X-Request-ID in events, as the swagger types it, and replaces anything else', async () => {
+    const t = await startTestApp();
+    const ie = await t.createInfraEnv();
+    const given = '8b7c1a52-0d4e-4f6a-9b3c-2d1e0f9a8b7c';
+    const register = (requestId: string) =>
+      t.inject({ method: 'POST', url: api(`/v2/infra-envs/${ie.id}/hosts`), headers: { 'x-secret-key': ie.agent_token, 'x-request-id': requestId }, payload: { host_id: HOST } });
+    expect((await register(given)).statusCode).toBe(201);
+    expect((await register('session-42; DROP')).statusCode).toBe(201);
+    const events = (await t.inject({ method: 'GET', url: api(`/v2/events?host_id=${HOST}`), headers: admin })).json();
+    const ids = events.map((e: { request_id?: string }) => e.request_id);
+    expect(ids[0]).toBe(given);
+    expect(ids[1]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(ids[1]).not.toBe(given);
+  });
+});
+
 describe('logs uploads', () => {
   const boundary = '----inband-test-boundary';
   const filePart = (name: string, content: Buffer) =>

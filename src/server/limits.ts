@@ -33,6 +33,12 @@ export const MULTIPART_LIMITS = {
   headerPairs: 20,
 } as const;
 
+/**
+ * An upload that moves less than this in a window is cut (408): 16 KiB a minute is ~2 kbit/s,
+ * far below any link that could carry an archive, far above a byte dripped now and then.
+ */
+export const UPLOAD_PROGRESS = { minBytes: 16 * KIB, windowMs: 60_000 } as const;
+
 /** Concurrent logs uploads: one per host (a second one is a retry or an attack) and a total. */
 export const UPLOAD_CONCURRENCY = { perHost: 1, total: 16, retryAfterSeconds: 30 } as const;
 
@@ -41,10 +47,11 @@ export const SERVER_TIMEOUTS = {
   /** All request headers must arrive within this (slowloris). */
   headersTimeoutMs: 15_000,
   /**
-   * A whole request, body included. It must let a 250 MB logs upload through a slow link
-   * (~3.5 Mbit/s), so it is long; the idle timeout and the JSON body deadline do the rest.
+   * A whole request, body included. It must let a 250 MB logs upload through a slow link (an hour
+   * is ~0.6 Mbit/s), so it is long; the idle timeout, the JSON body deadline and the upload's
+   * progress floor keep slow clients from holding connections that long.
    */
-  requestTimeoutMs: 10 * 60_000,
+  requestTimeoutMs: 60 * 60_000,
   /** A connection on which no byte moves for this long is closed. */
   idleTimeoutMs: 30_000,
   /** Agents poll once a minute: an idle keep-alive connection is not worth holding that long. */
@@ -55,8 +62,11 @@ export const SERVER_TIMEOUTS = {
   maxConnections: 4096,
 } as const;
 
-/** X-Request-ID is echoed into logs and events: only a short, plain token is kept. */
-export const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,64}$/;
+/**
+ * X-Request-ID is kept in logs and events, whose swagger types request_id as a UUID: only a UUID
+ * (what upstream's agent sends) is kept; anything else gets a new one.
+ */
+export const REQUEST_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The largest integer a JSON number keeps exactly. Go's int64 goes further, but a number beyond

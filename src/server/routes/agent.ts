@@ -9,7 +9,8 @@ import { checkAgent, type AuthConfig } from '../auth.js';
 import type { DiscoveryService } from '../discovery-service.js';
 import { HttpError } from '../errors.js';
 import type { UploadSlots } from '../http/upload-slots.js';
-import { BODY_LIMITS, MULTIPART_LIMITS } from '../limits.js';
+import { ProgressFloor } from '../http/progress-floor.js';
+import { BODY_LIMITS, MULTIPART_LIMITS, UPLOAD_PROGRESS } from '../limits.js';
 import type { LogsState } from '../model.js';
 import { hostWire } from '../wire.js';
 import { clusterParams, hostCreateParams, hostParams, infraEnvParams, instructionsQuery, logsProgressParams, stepReply, uploadLogsQuery } from './schemas.js';
@@ -161,7 +162,7 @@ async function receiveArchive(request: FastifyRequest, options: AgentRoutesOptio
       // keep this host's upload slot for good, refusing its every later upload. Checked in the tick
       // that attaches the pipeline, so nothing can happen in between.
       if (part.file.destroyed) throw asClientError(part.file.errored ?? new Error('the file part ended before its boundary'));
-      await pipeline(part.file, createWriteStream(partial, { mode: 0o600 }));
+      await pipeline(part.file, new ProgressFloor(UPLOAD_PROGRESS.minBytes, UPLOAD_PROGRESS.windowMs), createWriteStream(partial, { mode: 0o600 }));
       if (part.file.truncated) throw new HttpError(413, `the logs archive exceeds the service's limit of ${options.maxLogBytes} bytes`);
       received = true;
     }

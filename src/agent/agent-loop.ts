@@ -49,8 +49,9 @@ export async function runAgentLoop(options: AgentLoopOptions): Promise<void> {
       await wait(DEFAULT_RETRY_DELAY_S, signal);
       continue;
     }
-    // Upstream waits an hour when retry_seconds is missing or zero.
-    const retry = clampDelay(command.retry_seconds || undefined, DELAY_BOUNDS.retry, DEFAULT_RETRY_DELAY_S);
+    // Upstream waits an hour when retry_seconds is missing, zero or negative.
+    const given = typeof command.retry_seconds === 'number' && command.retry_seconds <= 0 ? undefined : command.retry_seconds;
+    const retry = clampDelay(given, DELAY_BOUNDS.retry, DEFAULT_RETRY_DELAY_S);
     if (retry.note) log.warn(`retry_seconds from the service: ${retry.note}`);
     const retryDelay = retry.seconds;
     let request: NextStepCmdRequest;

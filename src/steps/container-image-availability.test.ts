@@ -50,10 +50,12 @@ describe('container-image-availability', () => {
 
   it('shares one deadline across the request: a slow pull leaves later images failed and unpulled', async () => {
     const podman = fakePodman();
-    podman.script({ [`pull ${A}`]: { sleepMs: 5_000 } });
+    // The deadline leaves room for the fake podman's first call on a loaded machine; the pull
+    // sleeps far past it.
+    podman.script({ [`pull ${A}`]: { sleepMs: 30_000 } });
     const started = Date.now();
-    const reply = await step.run(step.parseArgs(req([A, B], 1)), context(podman.run));
-    expect(Date.now() - started).toBeLessThan(4_500);
+    const reply = await step.run(step.parseArgs(req([A, B], 4)), context(podman.run));
+    expect(Date.now() - started).toBeLessThan(15_000);
     expect(reply.exitCode).toBe(2);
     expect(JSON.parse(reply.output)).toEqual({ images: [{ name: A, result: 'failure' }, { name: B, result: 'failure' }] });
     expect(podman.calls()).toEqual([

@@ -149,7 +149,7 @@ describe('Agent tests', () => {
       { status: 409, says: /cluster cannot accept new hosts/ },
       { status: 403, says: /not allowed to register/ },
       { status: 404, says: /does not exist, or the agent is not authorized/ },
-      { status: 401, says: /did not accept the agent's token/ },
+      { status: 401, says: /refused the agent token .*rotated or is wrong/ },
     ])('register answered $status: one request, then the agent freezes', async ({ status, says }) => {
       const wm = h.wiremock;
       await wm.stub(registerErrorStub(status));

@@ -53,7 +53,7 @@ describe('agent loop', () => {
   it.each([
     [409, 'the cluster cannot accept new hosts in its current state (409: 409)'],
     [403, 'the service refused this host (403: 403)'],
-    [401, 'the service did not accept the agent\'s token (401: 401)'],
+    [401, 'the service refused the agent token (401: 401). The token was rotated or is wrong'],
     [404, `infra-env ${IE} does not exist, or the agent is not authorized to see it (404: 404)`],
   ])('stops registering on %i, says why, and stays alive until stopped', async (status, text) => {
     const service = recorder(server);

@@ -19,7 +19,7 @@ export type RegistrationOutcome =
 function refusal(err: ApiError, infraEnvId: string): string | undefined {
   switch (err.status) {
     case 401:
-      return `the service did not accept the agent's token (401: ${err.reason}); check PULL_SECRET_TOKEN. Registration stops.`;
+      return `the service refused the agent token (401: ${err.reason}). The token was rotated or is wrong: put the infra-env's current agent token in PULL_SECRET_TOKEN (or fetch its discovery files again) and restart the agent. Registration stops.`;
     case 403:
       return `the service refused this host (403: ${err.reason}); the agent is not allowed to register to infra-env ${infraEnvId}. Registration stops.`;
     case 404:

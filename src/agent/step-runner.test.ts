@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { setupServer } from 'msw/node';
+import { HttpResponse } from 'msw';
 import { StepRunner } from './step-runner.js';
 import { ReplyCache } from './reply-cache.js';
 import { memoryLogger } from '../log/logger.js';
@@ -110,14 +111,35 @@ describe('StepRunner', () => {
     expect(service.replies().map((r) => r.step_id)).toEqual(['i-1', 'i-2']);
   });
 
-  it('backs off after 401 and 503, then carries on until the service says exit', async () => {
+  it('backs off after 403 and 503, then carries on until the service says exit', async () => {
     const service = recorder(server);
-    service.queueSteps(errorAnswer(401), errorAnswer(503), steps({ next_instruction_seconds: 0, post_step_action: 'exit', instructions: [] }));
+    service.queueSteps(errorAnswer(403), errorAnswer(503), steps({ next_instruction_seconds: 0, post_step_action: 'exit', instructions: [] }));
     const log = memoryLogger();
     const outcome = await runner(async () => ({ exitCode: 0, output: '', error: '' }), { log }).run();
     expect(outcome).toEqual({ kind: 'exit-requested' });
     expect(service.polls()).toHaveLength(3);
     expect(log.lines.filter((l) => l.message.startsWith('Step processing failed, will try again in'))).toHaveLength(2);
+  });
+
+  it('hands a 401 straight back to registration (a rotated token does not pass by waiting)', async () => {
+    const service = recorder(server);
+    service.queueSteps(errorAnswer(401, 'X-Secret-Key is not the agent token; the agent token was rotated at 2026-01-01T00:00:00.000Z'));
+    const log = memoryLogger();
+    const outcome = await runner(async () => ({ exitCode: 0, output: '', error: '' }), { log }).run();
+    expect(outcome).toEqual({ kind: 'token-refused', reason: 'X-Secret-Key is not the agent token; the agent token was rotated at 2026-01-01T00:00:00.000Z' });
+    expect(service.polls()).toHaveLength(1);
+    expect(log.lines.some((l) => l.message.startsWith('The service refused the agent token while polling (401'))).toBe(true);
+  });
+
+  it('backs off after a 401 that is not the service speaking (a proxy\'s plain-text page)', async () => {
+    const service = recorder(server);
+    service.queueSteps(
+      () => new HttpResponse('Unauthorized', { status: 401, headers: { 'Content-Type': 'text/plain' } }),
+      steps({ next_instruction_seconds: 0, post_step_action: 'exit', instructions: [] }),
+    );
+    const outcome = await runner(async () => ({ exitCode: 0, output: '', error: '' })).run();
+    expect(outcome).toEqual({ kind: 'exit-requested' });
+    expect(service.polls()).toHaveLength(2);
   });
 
   it('gives up when failures outlast the backoff budget', async () => {

@@ -21,6 +21,8 @@ export type RunnerOutcome =
   | { kind: 'gave-up'; lastError: string }
   | { kind: 're-register'; reason: string }
   | { kind: 'host-not-found'; message: string }
+  /** 401 on a poll: the token was rotated or revoked. Registration then decides (and says why). */
+  | { kind: 'token-refused'; reason: string }
   | { kind: 'stopped' };
 
 export interface StepRunnerOptions {
@@ -80,6 +82,13 @@ export class StepRunner {
         if (err instanceof ApiError && err.status === 404 && err.typed) {
           const message = `infra-env ${this.options.infraEnvId} or host ${hostId} was not found by the service (404: ${err.reason}); the host was probably deleted. Polling stops; restart the agent to register again.`;
           return { kind: 'host-not-found', message };
+        }
+        // Upstream backs off for up to 15 minutes here; a 401 in the service's own error body
+        // does not pass by waiting (a rotated token), so go back to registration at once: it
+        // either succeeds or stops with the reason.
+        if (err instanceof ApiError && err.status === 401 && err.typed) {
+          log.warn(`The service refused the agent token while polling (401: ${err.reason}); registering again`, { request_id: requestId });
+          return { kind: 'token-refused', reason: err.reason };
         }
         const delay = backoff.next();
         if (delay === undefined) {

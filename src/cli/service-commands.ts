@@ -21,7 +21,14 @@ export function registerServiceCommands(parser: Argv, handle: Handler): void {
           'tls-key': { type: 'string', default: '', describe: 'PEM key for HTTPS' },
           'admin-token': { type: 'string', default: '', describe: 'operator token [env INBAND_ADMIN_TOKEN; else generated once and kept in the data dir]' },
           auth: { type: 'string', default: 'token', choices: ['token', 'none'], describe: 'none accepts every request: local experiments only' },
-          'agent-image': { type: 'string', default: '', describe: 'agent image named in next_step_runner_command (default: the one the agent registered with)' },
+          'agent-image': { type: 'string', default: '', describe: 'agent image named in next_step_runner_command (default: the one the agent registered with); agent_source=podman discovery files run it' },
+          'agent-binary': { type: 'string', array: true, default: [], describe: 'agent executable to hand out, one per architecture; repeat for more (default: this executable)' },
+          'public-url': { type: 'string', default: process.env.INBAND_PUBLIC_URL ?? '', describe: 'URL hosts reach the service at, put in discovery files [env INBAND_PUBLIC_URL; default: the request\'s scheme and Host]' },
+          'tls-ca': { type: 'string', default: '', describe: 'PEM CA bundle hosts must trust for --tls-cert (default: the --tls-cert file, right for a self-signed one)' },
+          'boot-kernel-url': { type: 'string', default: '', describe: 'live kernel the iPXE script boots (e.g. a Fedora CoreOS live kernel)' },
+          'boot-initrd-url': { type: 'string', default: '', describe: 'live initramfs the iPXE script boots' },
+          'boot-rootfs-url': { type: 'string', default: '', describe: 'live rootfs image the initramfs fetches (coreos.live.rootfs_url)' },
+          'boot-kernel-args': { type: 'string', default: '', describe: 'extra kernel arguments for the iPXE script, e.g. "console=tty0 console=ttyS0,115200n8"' },
           'max-log-bytes': { type: 'number', default: 262_144_000, describe: 'largest host logs archive accepted' },
           'poll-interval': { type: 'number', default: 60, describe: 'next_instruction_seconds sent to connected hosts (upstream: 60; doubled when disconnected)' },
           'max-connections': { type: 'number', default: 4096, describe: 'connections held at once; more are refused' },
@@ -42,7 +49,7 @@ export function registerServiceCommands(parser: Argv, handle: Handler): void {
   const ops = () => import('../commands/operator/operator-commands.js');
   const withOperator = (y: Argv): Argv => withOptions(y, operatorOptionsLazy());
 
-  parser.command('infra-env', 'create, list and delete infra-envs on the service', (y: Argv) =>
+  parser.command('infra-env', 'create, list and delete infra-envs; their discovery files and tokens', (y: Argv) =>
     y
       .command(
         'create',
@@ -57,8 +64,34 @@ export function registerServiceCommands(parser: Argv, handle: Handler): void {
             'dhcp-interface': { type: 'string', default: '', describe: 'interface for DHCP allocation of the VIPs' },
             'api-vip-mac': { type: 'string', default: '', describe: 'MAC for the API VIP lease' },
             'ingress-vip-mac': { type: 'string', default: '', describe: 'MAC for the ingress VIP lease' },
+            'ssh-key': { type: 'string', default: '', describe: 'public key file (e.g. ~/.ssh/id_ed25519.pub) for logging in to discovery hosts as core' },
           }),
         handle(async (argv) => (await ops()).infraEnvCreate(argv)),
+      )
+      .command(
+        'discovery <id>',
+        'a discovery file of the infra-env: Ignition, cloud-init user-data or an iPXE script',
+        (c: Argv) =>
+          withOperator(c)
+            .positional('id', { type: 'string', describe: 'infra-env ID' })
+            .options({
+              format: { type: 'string', default: 'ignition', choices: ['ignition', 'cloud-init', 'ipxe'], describe: 'which file' },
+              'agent-source': { type: 'string', default: '', choices: ['', 'binary', 'podman'], describe: 'the agent from the service (binary, default) or the service\'s --agent-image through podman' },
+              output: { type: 'string', default: '', describe: 'file to write (mode 0600: it holds the agent token); default stdout' },
+            }),
+        handle(async (argv) => (await ops()).infraEnvDiscovery(argv)),
+      )
+      .command(
+        'rotate-token <id>',
+        'replace the agent token and the download token (agents with the old one are refused)',
+        (c: Argv) =>
+          withOperator(c)
+            .positional('id', { type: 'string', describe: 'infra-env ID' })
+            .options({
+              only: { type: 'string', default: '', choices: ['', 'agent', 'download'], describe: 'rotate just this one' },
+              'valid-for': { type: 'string', default: '', describe: 'the new download token expires after this long (3600, 30m, 12h, 7d); default: until rotated' },
+            }),
+        handle(async (argv) => (await ops()).infraEnvRotateToken(argv)),
       )
       .command('list', 'list infra-envs', withOperator, handle(async (argv) => (await ops()).infraEnvList(argv)))
       .command(
@@ -67,7 +100,7 @@ export function registerServiceCommands(parser: Argv, handle: Handler): void {
         (c: Argv) => withOperator(c).positional('id', { type: 'string', describe: 'infra-env ID' }),
         handle(async (argv) => (await ops()).infraEnvDelete(argv)),
       )
-      .demandCommand(1, 'Name an infra-env command: create, list, delete'),
+      .demandCommand(1, 'Name an infra-env command: create, list, delete, discovery, rotate-token'),
   );
 
   parser.command('hosts', 'list and inspect discovered hosts', (y: Argv) =>

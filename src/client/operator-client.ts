@@ -25,9 +25,9 @@ export class OperatorClient {
     return (text ? JSON.parse(text) : undefined) as T;
   }
 
-  /** A binary download (host logs), as the raw response for streaming to a file. */
-  async download(path: string): Promise<Response> {
-    const res = await this.send('GET', path);
+  /** A binary download (host logs, discovery files), as the raw response for streaming to a file. */
+  async download(path: string, query?: Record<string, string | undefined>): Promise<Response> {
+    const res = await this.send('GET', path, undefined, query);
     if (!res.ok) throw this.error('GET', path, res, await res.text());
     return res;
   }

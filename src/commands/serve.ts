@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import sea from 'node:sea';
 import type { ParsedArgs } from '../cli/options.js';
 import { ExitError, UsageError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
@@ -8,6 +9,9 @@ import { buildApp, DEFAULT_MAX_LOG_BYTES, type ServerTimeouts } from '../server/
 import type { AuthConfig } from '../server/auth.js';
 import { prepareDataDir } from '../server/data-dir.js';
 import { DiscoveryService } from '../server/discovery-service.js';
+import { AgentBinaries } from '../server/boot/agent-binaries.js';
+import type { BootArtifacts } from '../server/boot/ipxe.js';
+import { plainUrl } from '../server/boot/service-url.js';
 import { openStore } from '../server/store/open-store.js';
 import { report } from './runtime.js';
 
@@ -25,6 +29,37 @@ export interface ServeFlags {
   maxLogBytes: number;
   pollIntervalSeconds: number;
   timeouts: Pick<ServerTimeouts, 'maxConnections' | 'headersTimeoutMs' | 'requestTimeoutMs' | 'idleTimeoutMs'>;
+  /** URL hosts reach the service at; else each request's scheme and Host. */
+  publicUrl?: string;
+  /** Agent executables to hand out (one per architecture); empty: this single executable itself. */
+  agentBinaries: string[];
+  /** The CA bundle hosts must trust; by default the --tls-cert file (a self-signed certificate is its own CA). */
+  tlsCa?: string;
+  bootArtifacts?: BootArtifacts;
+}
+
+/** Kernel arguments the iPXE script adds: plain words only (iPXE expands `$`, splits on spaces). */
+const KERNEL_ARGS = /^[A-Za-z0-9_.,:=/+@-]+( [A-Za-z0-9_.,:=/+@-]+)*$/;
+
+function bootArtifactFlags(argv: ParsedArgs): BootArtifacts | undefined {
+  const urls = (['boot-kernel-url', 'boot-initrd-url', 'boot-rootfs-url'] as const).map((flag) => String(argv[flag] ?? ''));
+  const kernelArguments = String(argv['boot-kernel-args'] ?? '').trim();
+  if (urls.every((u) => u === '')) {
+    if (kernelArguments) throw new UsageError('--boot-kernel-args goes with --boot-kernel-url, --boot-initrd-url and --boot-rootfs-url');
+    return undefined;
+  }
+  if (urls.some((u) => u === '')) throw new UsageError('--boot-kernel-url, --boot-initrd-url and --boot-rootfs-url go together (the iPXE live image)');
+  if (kernelArguments && !KERNEL_ARGS.test(kernelArguments)) throw new UsageError(`--boot-kernel-args ${JSON.stringify(kernelArguments)}: plain words only (letters, digits, _ . , : = / + @ -)`);
+  const [kernelUrl, initrdUrl, rootfsUrl] = urls.map((u, i) => checkedUrl(u, ['--boot-kernel-url', '--boot-initrd-url', '--boot-rootfs-url'][i] as string)) as [string, string, string];
+  return { kernelUrl, initrdUrl, rootfsUrl, ...(kernelArguments && { kernelArguments }) };
+}
+
+function checkedUrl(value: string, flag: string): string {
+  try {
+    return plainUrl(value, flag);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
 }
 
 function wholeNumber(argv: ParsedArgs, flag: string, min: number, max: number, unit: string): number {
@@ -39,6 +74,7 @@ export function serveFlags(argv: ParsedArgs): ServeFlags {
   const port = Number(match?.[2]);
   if (!match || port > 65535) throw new UsageError(`--listen ${JSON.stringify(listen)}: expected host:port, e.g. 127.0.0.1:8090 or [::1]:8090`);
   const cert = String(argv['tls-cert'] ?? '');
+  if (argv['tls-ca'] && !cert) throw new UsageError('--tls-ca goes with --tls-cert and --tls-key');
   const key = String(argv['tls-key'] ?? '');
   if (Boolean(cert) !== Boolean(key)) throw new UsageError('--tls-cert and --tls-key go together');
   const auth = String(argv.auth);
@@ -64,6 +100,10 @@ export function serveFlags(argv: ParsedArgs): ServeFlags {
     maxLogBytes,
     pollIntervalSeconds,
     timeouts,
+    publicUrl: argv['public-url'] ? checkedUrl(String(argv['public-url']), '--public-url') : undefined,
+    agentBinaries: ([] as unknown[]).concat(argv['agent-binary'] ?? []).map(String).filter(Boolean),
+    tlsCa: String(argv['tls-ca'] ?? '') || undefined,
+    bootArtifacts: bootArtifactFlags(argv),
   };
 }
 
@@ -92,6 +132,19 @@ function resolveAdminToken(flags: ServeFlags): string {
   return token;
 }
 
+/**
+ * The agents to hand out: --agent-binary builds, or this single executable itself (it is the
+ * agent). Run from the bundle under node there is none, and the discovery files say so.
+ */
+async function loadAgentBinaries(flags: ServeFlags, log: Logger): Promise<AgentBinaries> {
+  const files = flags.agentBinaries.length > 0 ? flags.agentBinaries : sea.isSea() ? [process.execPath] : [];
+  try {
+    return await AgentBinaries.load(files, path.join(flags.dataDir, 'agent-binaries'), log);
+  } catch (err) {
+    throw new ExitError(`--agent-binary: ${(err as Error).message}`, 2);
+  }
+}
+
 /** `inband serve`: the bundled service, until SIGTERM/SIGINT. */
 export async function serveCommand(flags: ServeFlags, log: Logger, signal: AbortSignal): Promise<number> {
   prepareDataDir(flags.dataDir, (message) => {
@@ -105,17 +158,25 @@ export async function serveCommand(flags: ServeFlags, log: Logger, signal: Abort
   const auth: AuthConfig = { mode: flags.auth, adminToken: flags.auth === 'token' ? resolveAdminToken(flags) : '' };
   if (flags.auth === 'none') report('--auth none: every request is accepted; use this for local experiments only');
   let https: { cert: Buffer; key: Buffer } | undefined;
+  let serviceCaPem: string | undefined;
   if (flags.tls) {
     try {
       https = { cert: readFileSync(flags.tls.cert), key: readFileSync(flags.tls.key) };
+      serviceCaPem = readFileSync(flags.tlsCa ?? flags.tls.cert, 'utf8');
     } catch (err) {
-      throw new ExitError(`cannot read the TLS certificate or key: ${(err as Error).message}`, 1);
+      throw new ExitError(`cannot read the TLS certificate, key or CA: ${(err as Error).message}`, 1);
     }
   }
-  const app = await buildApp({ service, auth, logsDir, maxLogBytes: flags.maxLogBytes, log, https, timeouts: flags.timeouts });
+  const binaries = await loadAgentBinaries(flags, log).catch(async (err: unknown) => {
+    await store.close();
+    throw err;
+  });
+  const boot = { binaries, publicUrl: flags.publicUrl, agentImage: flags.agentImage, serviceCaPem, bootArtifacts: flags.bootArtifacts };
+  const app = await buildApp({ service, auth, logsDir, maxLogBytes: flags.maxLogBytes, log, https, timeouts: flags.timeouts, boot });
   try {
     await app.listen({ host: flags.listen.host, port: flags.listen.port });
   } catch (err) {
+    await binaries.close();
     await store.close();
     throw new ExitError(`cannot listen on ${flags.listen.host}:${flags.listen.port}: ${(err as Error).message}`, 1);
   }
@@ -133,6 +194,7 @@ export async function serveCommand(flags: ServeFlags, log: Logger, signal: Abort
   });
   clearInterval(monitor);
   await app.close();
+  await binaries.close();
   await store.close();
   log.info('service stopped');
   return 0;

@@ -23,6 +23,13 @@ export class AgentTokenIndex {
     if (this.deleted.size > DELETED_INFRA_ENVS_REMEMBERED) this.deleted.delete(this.deleted.values().next().value as string);
   }
 
+  /** The infra-env's token was rotated: the old one is no token at all from now on (401 everywhere). */
+  replace(old: string, next: string): void {
+    this.live.delete(old);
+    this.deleted.delete(old);
+    this.add(next);
+  }
+
   has(token: string): boolean {
     return this.live.has(token) || this.deleted.has(token);
   }

@@ -12,7 +12,10 @@ import { parseJsonBodies } from './http/json-body.js';
 import { UploadSlots } from './http/upload-slots.js';
 import { strictValidatorCompiler } from './http/validator.js';
 import { BODY_LIMITS, MULTIPART_LIMITS, REQUEST_ID_PATTERN, SERVER_TIMEOUTS, UPLOAD_CONCURRENCY } from './limits.js';
+import { DiscoveryFiles, type BootOptions } from './boot/discovery-files.js';
 import { agentRoutes } from './routes/agent.js';
+import { agentBinaryRoutes } from './routes/agent-binaries.js';
+import { downloadRoutes } from './routes/downloads.js';
 import { operatorRoutes } from './routes/operator.js';
 import { ParentNotFoundError } from './store/store.js';
 
@@ -27,6 +30,8 @@ export interface AppOptions {
   https?: { cert: Buffer; key: Buffer };
   /** Connection limits and timeouts; SERVER_TIMEOUTS by default. */
   timeouts?: Partial<ServerTimeouts>;
+  /** What hosts are handed to boot into discovery: the agent binary, discovery files' settings. */
+  boot?: BootOptions;
 }
 
 /** Upstream's swagger gives upfile a maxLength of 262144000 bytes. */
@@ -95,7 +100,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         maxLogBytes,
         uploads: new UploadSlots(UPLOAD_CONCURRENCY),
       });
-      await api.register(operatorRoutes, { service: options.service, auth: options.auth });
+      const boot = options.boot ?? {};
+      await api.register(operatorRoutes, { service: options.service, auth: options.auth, publicUrl: boot.publicUrl });
+      await api.register(downloadRoutes, { service: options.service, auth: options.auth, files: new DiscoveryFiles(boot) });
+      await api.register(agentBinaryRoutes, { binaries: boot.binaries, publicUrl: boot.publicUrl });
     },
     { prefix: API_BASE_PATH },
   );

@@ -64,7 +64,9 @@ export function checkAgent(auth: AuthConfig, request: FastifyRequest, tokens: Ag
   if (typeof key !== 'string' || key === '') throw new HttpError(401, 'missing X-Secret-Key: the agent token of the infra-env is required');
   if (infraEnv && sameSecret(key, infraEnv.agentToken)) return;
   if (!infraEnv && tokens.isAgentToken(key)) throw notFound(named);
-  throw new HttpError(401, `X-Secret-Key is not the agent token of ${named}`);
+  // Said plainly, so the agent's refusal message can tell the operator what happened.
+  const rotated = infraEnv?.agentTokenRotatedAt ? `; the agent token was rotated at ${infraEnv.agentTokenRotatedAt}` : '';
+  throw new HttpError(401, `X-Secret-Key is not the agent token of ${named}${rotated}`);
 }
 
 /** Operator endpoints: `Authorization: Bearer <admin token>` (upstream's userAuth header). */
@@ -74,4 +76,26 @@ export function checkOperator(auth: AuthConfig, request: FastifyRequest): void {
   const match = /^Bearer\s+(\S+)$/i.exec(header);
   if (!match) throw new HttpError(401, 'missing Authorization: Bearer <operator token>');
   if (!sameSecret(match[1] as string, auth.adminToken)) throw new HttpError(401, 'the operator token is not valid');
+}
+
+/**
+ * Discovery files hold the agent token: the operator token, or the infra-env's download token as
+ * `?api_key=` (upstream's urlAuth parameter; iPXE and kernel command lines cannot send headers).
+ * The agent token is not enough: a leaked one must not lead to its replacement after a rotation.
+ */
+export function checkDownload(auth: AuthConfig, request: FastifyRequest, infraEnv: InfraEnvRecord, now: Date): void {
+  if (auth.mode === 'none') return;
+  const apiKey = (request.query as { api_key?: unknown } | undefined)?.api_key;
+  if (typeof apiKey !== 'string' || apiKey === '') {
+    if (!request.headers.authorization) {
+      throw new HttpError(401, 'downloads need Authorization: Bearer <operator token>, or api_key=<download token of the infra-env>');
+    }
+    return checkOperator(auth, request);
+  }
+  if (!sameSecret(apiKey, infraEnv.downloadToken)) {
+    throw new HttpError(401, `api_key is not the download token of infra-env ${infraEnv.id} (it may have been rotated: fetch the URL again from the operator)`);
+  }
+  if (infraEnv.downloadTokenExpiresAt && Date.parse(infraEnv.downloadTokenExpiresAt) <= now.getTime()) {
+    throw new HttpError(401, `the download token of infra-env ${infraEnv.id} expired at ${infraEnv.downloadTokenExpiresAt}`);
+  }
 }

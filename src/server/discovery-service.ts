@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { IMAGE_REF_RE } from '../protocol/formats.js';
@@ -12,7 +12,8 @@ import { HttpError, notFound } from './errors.js';
 import { AgentTokenIndex } from './agent-tokens.js';
 import { HostCache } from './host-cache.js';
 import { KeyedLock } from './keyed-lock.js';
-import type { EventFilter, EventRecord, EventSeverity, HostRecord, InfraEnvRecord, LogsRecord, LogsState, StepResultRecord } from './model.js';
+import type { EventFilter, EventRecord, EventSeverity, HostRecord, InfraEnvRecord, InfraEnvTokens, LogsRecord, LogsState, StepResultRecord } from './model.js';
+import { newSecretToken } from './tokens.js';
 import type { Store } from './store/store.js';
 
 /** What `next_step_runner_command` names when the registering agent did not say which image it is. */
@@ -36,7 +37,7 @@ export interface DiscoveryServiceOptions {
   pollIntervalSeconds?: number;
 }
 
-export type InfraEnvParams = Omit<InfraEnvRecord, 'id' | 'agentToken' | 'createdAt' | 'updatedAt'>;
+export type InfraEnvParams = Omit<InfraEnvRecord, 'id' | keyof InfraEnvTokens | 'createdAt' | 'updatedAt'>;
 
 /**
  * The service's behaviour, independent of HTTP: registration, next steps, step replies, logs, the
@@ -74,7 +75,8 @@ export class DiscoveryService {
     const infraEnv: InfraEnvRecord = {
       ...params,
       id: randomUUID(),
-      agentToken: randomBytes(24).toString('base64url'),
+      agentToken: newSecretToken(),
+      downloadToken: newSecretToken(),
       createdAt: at,
       updatedAt: at,
     };
@@ -83,6 +85,11 @@ export class DiscoveryService {
     this.agentTokens.add(infraEnv.agentToken);
     await this.event({ name: 'infra_env_registered', infraEnvId: infraEnv.id, severity: 'info', message: `Registered infra-env ${infraEnv.name}` });
     return infraEnv;
+  }
+
+  /** The service's clock (tests set it): token expiry is judged by it. */
+  clock(): Date {
+    return this.now();
   }
 
   infraEnv(id: string): InfraEnvRecord | undefined {
@@ -102,6 +109,45 @@ export class DiscoveryService {
 
   listInfraEnvs(): InfraEnvRecord[] {
     return [...this.infraEnvs.values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  }
+
+  /**
+   * A new agent token: agents holding the old one get 401 on their next request and stop (they are
+   * told it was rotated). Discovery files made before carry the old one and must be fetched again.
+   */
+  async rotateAgentToken(id: string): Promise<InfraEnvRecord> {
+    return this.replaceTokens(id, (infraEnv, at) => ({ ...infraEnv, agentToken: newSecretToken(), agentTokenRotatedAt: at }), 'agent token');
+  }
+
+  /** A new download token, valid until rotated again or for `validForSeconds`; the old one stops working at once. */
+  async rotateDownloadToken(id: string, validForSeconds?: number): Promise<InfraEnvRecord> {
+    return this.replaceTokens(
+      id,
+      (infraEnv) => ({
+        ...infraEnv,
+        downloadToken: newSecretToken(),
+        downloadTokenExpiresAt: validForSeconds === undefined ? undefined : new Date(this.now().getTime() + validForSeconds * 1000).toISOString(),
+      }),
+      'download token',
+    );
+  }
+
+  private async replaceTokens(id: string, replace: (infraEnv: InfraEnvRecord, at: string) => InfraEnvRecord, what: string): Promise<InfraEnvRecord> {
+    const at = this.now().toISOString();
+    const previous = this.requireInfraEnv(id);
+    const rotated = replace(previous, at);
+    const tokens: InfraEnvTokens = {
+      agentToken: rotated.agentToken,
+      agentTokenRotatedAt: rotated.agentTokenRotatedAt,
+      downloadToken: rotated.downloadToken,
+      downloadTokenExpiresAt: rotated.downloadTokenExpiresAt,
+    };
+    if (!(await this.store.updateInfraEnvTokens(id, tokens))) throw notFound(`infra-env ${id}`);
+    // A new record object: a request already holding the old one finishes with what it checked.
+    this.infraEnvs.set(id, rotated);
+    this.agentTokens.replace(previous.agentToken, rotated.agentToken);
+    await this.event({ name: 'infra_env_token_rotated', infraEnvId: id, severity: 'info', message: `Infra-env ${rotated.name}: ${what} rotated` });
+    return rotated;
   }
 
   async deleteInfraEnv(id: string): Promise<void> {

@@ -10,11 +10,27 @@ export interface DhcpAllocationSettings {
   ingressVipMac: string;
 }
 
-export interface InfraEnvRecord {
-  id: string;
-  name: string;
+/**
+ * An infra-env's secrets. The store keeps them in columns of their own, so a rotation is one
+ * update that no other write of the infra-env can undo.
+ */
+export interface InfraEnvTokens {
   /** The agent token hosts of this infra-env present as X-Secret-Key. */
   agentToken: string;
+  /** When the agent token was last replaced; agents refused with an older one are told so. */
+  agentTokenRotatedAt?: string;
+  /**
+   * Lets a discovery host (or iPXE, which cannot send headers) fetch this infra-env's discovery
+   * files as `?api_key=` (upstream's urlAuth). The files hold the agent token, so this is a secret too.
+   */
+  downloadToken: string;
+  /** After this the download token is refused; absent means it is valid until rotated. */
+  downloadTokenExpiresAt?: string;
+}
+
+export interface InfraEnvRecord extends InfraEnvTokens {
+  id: string;
+  name: string;
   createdAt: string;
   updatedAt: string;
   pullSecretSet: boolean;

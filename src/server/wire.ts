@@ -3,6 +3,7 @@
  * out, as go-swagger's omitempty leaves them out; JSON-in-a-string fields stay strings.
  */
 import { API_BASE_PATH } from '../client/service-client.js';
+import { discoveryFileUrl } from './boot/discovery-files.js';
 import type { EventRecord, HostRecord, InfraEnvRecord } from './model.js';
 
 type Wire = Record<string, unknown>;
@@ -24,10 +25,11 @@ export function hostHref(infraEnvId: string, hostId: string): string {
 }
 
 /**
- * `infra-env`, plus inband's extensions: the discovery settings and the agent token (only the
- * operator API returns infra-envs, and operators hand the token to their hosts).
+ * `infra-env`, plus inband's extensions: the discovery settings, the agent and download tokens
+ * (only the operator API returns infra-envs, and operators hand them to their hosts) and, given
+ * the URL hosts reach the service at, the URLs of the discovery files with the download token.
  */
-export function infraEnvWire(infraEnv: InfraEnvRecord): Wire {
+export function infraEnvWire(infraEnv: InfraEnvRecord, serviceUrl?: string): Wire {
   return compact({
     kind: 'InfraEnv',
     id: infraEnv.id,
@@ -52,6 +54,16 @@ export function infraEnvWire(infraEnv: InfraEnvRecord): Wire {
         }
       : undefined,
     agent_token: infraEnv.agentToken,
+    agent_token_rotated_at: infraEnv.agentTokenRotatedAt,
+    download_token: infraEnv.downloadToken,
+    download_token_expires_at: infraEnv.downloadTokenExpiresAt,
+    discovery_urls: serviceUrl
+      ? {
+          ignition: discoveryFileUrl(serviceUrl, infraEnv, 'discovery.ign'),
+          cloud_init: discoveryFileUrl(serviceUrl, infraEnv, 'cloud-init'),
+          ipxe_script: discoveryFileUrl(serviceUrl, infraEnv, 'ipxe-script'),
+        }
+      : undefined,
   });
 }
 

@@ -2,12 +2,11 @@
  * Validates JSON against a definition of the upstream swagger, the byte-exact copy in spec/ (see
  * spec/README.md). It travels with the project: a missing or altered copy fails, it never skips.
  */
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import yaml from 'js-yaml';
+import { readPinnedFile } from './pinned-file.js';
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 export const SWAGGER_PATH = path.resolve(here, '../../spec/assisted-service-swagger.yaml');
@@ -16,12 +15,7 @@ export const SWAGGER_SHA256 = '9d0b4936ca97ad5f827f3d45e6f842fc737a7a2626ed5a702
 
 /** The contract's text, refused unless it is upstream's file byte for byte. */
 export function readSwagger(file: string): string {
-  const text = readFileSync(file);
-  const digest = createHash('sha256').update(text).digest('hex');
-  if (digest !== SWAGGER_SHA256) {
-    throw new Error(`${file} is not upstream's swagger (sha256 ${digest}, expected ${SWAGGER_SHA256}); restore it from spec/README.md's source, do not edit it`);
-  }
-  return text.toString('utf8');
+  return readPinnedFile(file, SWAGGER_SHA256, "upstream's swagger").toString('utf8');
 }
 
 let ajv: Ajv | undefined;

@@ -1,4 +1,4 @@
-import { createWriteStream, readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -53,8 +53,26 @@ function csv(value: unknown): string[] {
 
 // ---- infra-env
 
+/** The public keys of `--ssh-key FILE`; a private key given by mistake is refused before it leaves the machine. */
+function readSshKeys(file: string): string {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ExitError(`--ssh-key ${file}: ${(err as Error).message}`, 2);
+  }
+  if (/PRIVATE KEY/.test(text)) throw new ExitError(`--ssh-key ${file} is a private key; give the public one (${file}.pub)`, 2);
+  const keys = text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'));
+  if (keys.length === 0) throw new ExitError(`--ssh-key ${file} holds no public key`, 2);
+  return keys.join('\n');
+}
+
 export async function infraEnvCreate(argv: ParsedArgs): Promise<number> {
   const body: Wire = { name: String(argv.name) };
+  if (argv['ssh-key']) body.ssh_authorized_key = readSshKeys(String(argv['ssh-key']));
   if (argv['ntp-sources']) body.ntp_sources = String(argv['ntp-sources']);
   if (argv['additional-ntp-sources']) body.additional_ntp_sources = String(argv['additional-ntp-sources']);
   const domains = csv(argv.domains);
@@ -66,15 +84,78 @@ export async function infraEnvCreate(argv: ParsedArgs): Promise<number> {
     body.dhcp_allocation = { interface: dhcp[0], api_vip_mac: dhcp[1], ingress_vip_mac: dhcp[2] };
   }
   const created = await client(argv).request<Wire>('POST', '/v2/infra-envs', body);
-  print(argv, created, () =>
+  print(argv, created, () => [infraEnvTable([created]), '', ...howToBoot(argv, created)].join('\n'));
+  return 0;
+}
+
+/** The ways into discovery for an infra-env, with the URLs the service gave (they hold the download token). */
+function howToBoot(argv: ParsedArgs, infraEnv: Wire): string[] {
+  const urls = (infraEnv.discovery_urls ?? {}) as { ignition?: string; cloud_init?: string; ipxe_script?: string };
+  return [
+    'Boot hosts into discovery with one of these (the URLs carry the download token; keep them private):',
+    `  Ignition (Fedora CoreOS / RHCOS live):  ${urls.ignition ?? '-'}`,
+    `  cloud-init user-data (Ubuntu/Debian/RHEL): ${urls.cloud_init ?? '-'}`,
+    `  iPXE script:                              ${urls.ipxe_script ?? '-'}`,
+    `  or save one: inband infra-env discovery ${String(infraEnv.id)} --format ignition|cloud-init|ipxe --output FILE`,
+    '',
+    'Or start an agent by hand:',
+    `  PULL_SECRET_TOKEN=${String(infraEnv.agent_token ?? '')} inband agent --url ${String(argv.server)} --infra-env-id ${String(infraEnv.id)}`,
+  ];
+}
+
+const DISCOVERY_FORMATS: Record<string, string> = { ignition: 'discovery.ign', 'cloud-init': 'cloud-init', ipxe: 'ipxe-script' };
+
+/** `infra-env discovery ID --format …`: a discovery file, to stdout or (mode 0600: it holds the agent token) to --output. */
+export async function infraEnvDiscovery(argv: ParsedArgs): Promise<number> {
+  const fileName = DISCOVERY_FORMATS[String(argv.format)];
+  if (!fileName) throw new ExitError(`--format must be one of ${Object.keys(DISCOVERY_FORMATS).join(', ')}`, 2);
+  const res = await client(argv).download(`/v2/infra-envs/${String(argv.id)}/downloads/files`, {
+    file_name: fileName,
+    agent_source: optional(argv['agent-source']),
+  });
+  const text = await res.text();
+  const output = optional(argv.output);
+  if (!output) {
+    process.stdout.write(text);
+    return 0;
+  }
+  writeFileSync(output, text, { mode: 0o600 });
+  process.stdout.write(`saved ${output} (${text.length} bytes)\n`);
+  return 0;
+}
+
+/** `infra-env rotate-token ID`: new agent and download tokens (or one of them), printed with the new URLs. */
+export async function infraEnvRotateToken(argv: ParsedArgs): Promise<number> {
+  const only = optional(argv.only);
+  if (only && only !== 'agent' && only !== 'download') throw new ExitError('--only must be agent or download', 2);
+  const c = client(argv);
+  const base = `/v2/infra-envs/${String(argv.id)}/actions`;
+  let infraEnv: Wire | undefined;
+  if (only !== 'download') infraEnv = await c.request<Wire>('POST', `${base}/rotate-agent-token`);
+  if (only !== 'agent') {
+    const validFor = optional(argv['valid-for']);
+    infraEnv = await c.request<Wire>('POST', `${base}/rotate-download-token`, validFor ? { valid_for_seconds: durationSeconds(validFor) } : {});
+  }
+  const rotated = infraEnv as Wire;
+  print(argv, rotated, () =>
     [
-      infraEnvTable([created]),
+      ...(only !== 'download' ? [`new agent token: ${String(rotated.agent_token)} (agents started with the old one are refused from their next request)`] : []),
+      ...(only !== 'agent'
+        ? [`new download token: ${String(rotated.download_token)}${rotated.download_token_expires_at ? `, valid until ${String(rotated.download_token_expires_at)}` : ''} (URLs with the old one stop working)`]
+        : []),
       '',
-      'Start an agent for it with:',
-      `  PULL_SECRET_TOKEN=${String(created.agent_token ?? '')} inband agent --url ${String(argv.server)} --infra-env-id ${String(created.id)}`,
+      ...howToBoot(argv, rotated),
     ].join('\n'),
   );
   return 0;
+}
+
+/** `90s`, `30m`, `12h`, `7d`, or plain seconds. */
+export function durationSeconds(text: string): number {
+  const match = /^(\d+)([smhd]?)$/.exec(text.trim());
+  if (!match) throw new ExitError(`${JSON.stringify(text)} is not a duration (e.g. 3600, 30m, 12h, 7d)`, 2);
+  const unit = { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[match[2] as '' | 's' | 'm' | 'h' | 'd'];
+  return Number(match[1]) * unit;
 }
 
 function infraEnvTable(infraEnvs: Wire[]): string {

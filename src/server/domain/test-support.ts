@@ -39,6 +39,7 @@ export function makeInfraEnv(overrides: Partial<InfraEnvRecord> = {}): InfraEnvR
     id: INFRA_ENV_ID,
     name: 'lab',
     agentToken: 'token',
+    downloadToken: 'download-token',
     createdAt: secondsBefore(3600),
     updatedAt: secondsBefore(3600),
     pullSecretSet: false,

@@ -3,9 +3,11 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { checkOperator, type AuthConfig } from '../auth.js';
 import type { DiscoveryService, InfraEnvParams } from '../discovery-service.js';
 import { HttpError } from '../errors.js';
-import type { EventSeverity } from '../model.js';
+import type { EventSeverity, InfraEnvRecord } from '../model.js';
 import { eventWire, hostWire, infraEnvWire } from '../wire.js';
-import { eventsQuery, hostParams, infraEnvCreateParams, infraEnvParams } from './schemas.js';
+import { serviceUrlFor } from '../boot/service-url.js';
+import { parseSshAuthorizedKeys } from '../boot/ssh-keys.js';
+import { eventsQuery, hostParams, infraEnvCreateParams, infraEnvParams, rotateDownloadTokenBody } from './schemas.js';
 
 interface InfraEnvCreateBody {
   name: string;
@@ -23,11 +25,17 @@ interface InfraEnvCreateBody {
 type HostParams = { infra_env_id: string; host_id: string };
 
 function toParams(body: InfraEnvCreateBody): InfraEnvParams {
+  let sshKeys: string[] = [];
+  try {
+    sshKeys = parseSshAuthorizedKeys(body.ssh_authorized_key ?? '');
+  } catch (err) {
+    throw new HttpError(400, (err as Error).message);
+  }
   return {
     name: body.name,
     pullSecretSet: Boolean(body.pull_secret),
     cpuArchitecture: body.cpu_architecture ?? 'x86_64',
-    sshAuthorizedKey: body.ssh_authorized_key ?? undefined,
+    sshAuthorizedKey: sshKeys.length > 0 ? sshKeys.join('\n') : undefined,
     proxy: body.proxy,
     ntpSources: body.ntp_sources ?? undefined,
     additionalNtpSources: body.additional_ntp_sources ?? undefined,
@@ -40,19 +48,32 @@ function toParams(body: InfraEnvCreateBody): InfraEnvParams {
 }
 
 /** The operator's API, on upstream's paths and models where upstream has them (userAuth). */
-export async function operatorRoutes(app: FastifyInstance, options: { service: DiscoveryService; auth: AuthConfig }): Promise<void> {
+export async function operatorRoutes(app: FastifyInstance, options: { service: DiscoveryService; auth: AuthConfig; publicUrl?: string }): Promise<void> {
   const { service, auth } = options;
   app.addHook('onRequest', async (request: FastifyRequest) => checkOperator(auth, request));
+  const wire = (request: FastifyRequest, infraEnv: InfraEnvRecord) => infraEnvWire(infraEnv, serviceUrlFor(request, options.publicUrl));
 
   app.post<{ Body: InfraEnvCreateBody }>('/v2/infra-envs', { schema: { body: infraEnvCreateParams } }, async (request, reply) => {
     const infraEnv = await service.createInfraEnv(toParams(request.body));
-    return reply.code(201).send(infraEnvWire(infraEnv));
+    return reply.code(201).send(wire(request, infraEnv));
   });
 
-  app.get('/v2/infra-envs', async () => service.listInfraEnvs().map((ie) => infraEnvWire(ie)));
+  app.get('/v2/infra-envs', async (request) => service.listInfraEnvs().map((ie) => wire(request, ie)));
 
   app.get<{ Params: { infra_env_id: string } }>('/v2/infra-envs/:infra_env_id', { schema: { params: infraEnvParams } }, async (request) =>
-    infraEnvWire(service.requireInfraEnv(request.params.infra_env_id)),
+    wire(request, service.requireInfraEnv(request.params.infra_env_id)),
+  );
+
+  // inband extensions: rotations. Agents with the old agent token get 401 from their next request
+  // on; URLs with the old download token stop working at once.
+  app.post<{ Params: { infra_env_id: string } }>('/v2/infra-envs/:infra_env_id/actions/rotate-agent-token', { schema: { params: infraEnvParams } }, async (request) =>
+    wire(request, await service.rotateAgentToken(request.params.infra_env_id)),
+  );
+
+  app.post<{ Params: { infra_env_id: string }; Body: { valid_for_seconds?: number } | null }>(
+    '/v2/infra-envs/:infra_env_id/actions/rotate-download-token',
+    { schema: { params: infraEnvParams, body: rotateDownloadTokenBody } },
+    async (request) => wire(request, await service.rotateDownloadToken(request.params.infra_env_id, request.body?.valid_for_seconds)),
   );
 
   app.delete<{ Params: { infra_env_id: string } }>('/v2/infra-envs/:infra_env_id', { schema: { params: infraEnvParams } }, async (request, reply) => {

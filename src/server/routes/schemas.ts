@@ -4,6 +4,7 @@
  */
 import { STEP_TYPES } from '../../protocol/step-types.js';
 import { MAX_EXACT_INTEGER, OPERATOR_FIELD_LIMITS } from '../limits.js';
+import { AGENT_BINARY_FILES, AGENT_SOURCES, DISCOVERY_FILE_NAMES } from '../boot/discovery-files.js';
 
 const uuid = { type: 'string', format: 'uuid' } as const;
 /** Go's int64, as far as a JSON number keeps it exactly (see MAX_EXACT_INTEGER). */
@@ -126,5 +127,45 @@ export const eventsQuery = {
     order: { type: 'string', enum: ['ascending', 'descending'] },
     // Upstream's client sends a csv list; repeated parameters work too.
     severities: { type: 'array', maxItems: 16, items: { type: 'string', maxLength: 64, pattern: '^(info|warning|error|critical)(,(info|warning|error|critical))*$' } },
+  },
+} as const;
+
+/** v2DownloadInfraEnvFiles' query (upstream's enums), plus inband's `cloud-init` and `agent_source`. */
+export const downloadFilesQuery = {
+  type: 'object',
+  required: ['file_name'],
+  properties: {
+    file_name: { type: 'string', enum: [...DISCOVERY_FILE_NAMES] },
+    mac: { type: 'string', pattern: MAC_PATTERN },
+    ipxe_script_type: { type: 'string', enum: ['discovery-image-always', 'boot-order-control'] },
+    discovery_iso_type: { type: 'string', enum: ['full-iso', 'minimal-iso', 'disconnected-iso'] },
+    agent_source: { type: 'string', enum: [...AGENT_SOURCES] },
+    api_key: { type: 'string', maxLength: 256 },
+  },
+} as const;
+
+/** GetInfraEnvPresignedFileURL's query (upstream names discovery.ign and ipxe-script; cloud-init is inband's). */
+export const presignedFileQuery = {
+  type: 'object',
+  required: ['file_name'],
+  properties: {
+    file_name: { type: 'string', enum: ['discovery.ign', 'ipxe-script', 'cloud-init'] },
+    ipxe_script_type: { type: 'string', enum: ['discovery-image-always', 'boot-order-control'] },
+    agent_source: { type: 'string', enum: [...AGENT_SOURCES] },
+  },
+} as const;
+
+/** inband: a new download token, valid until rotated again or for this long. */
+export const rotateDownloadTokenBody = {
+  type: ['object', 'null'],
+  properties: { valid_for_seconds: { type: 'integer', minimum: 60, maximum: 366 * 24 * 3600 } },
+} as const;
+
+export const agentBinaryParams = {
+  type: 'object',
+  required: ['cpu_architecture', 'file_name'],
+  properties: {
+    cpu_architecture: { type: 'string', enum: ['x86_64', 'aarch64', 'arm64', 'ppc64le', 's390x'] },
+    file_name: { type: 'string', enum: [...AGENT_BINARY_FILES] },
   },
 } as const;

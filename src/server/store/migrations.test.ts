@@ -58,6 +58,23 @@ describe('migrateSchema', () => {
     expect(tables(db)).toEqual(['ok']);
   });
 
+  it('version 2 moves each agent token out of the record JSON and gives every infra-env its own download token', () => {
+    const db = emptyFile();
+    migrateSchema(db, MIGRATIONS.slice(0, 1));
+    const insert = db.prepare('INSERT INTO infra_envs (id, name, created_at, record) VALUES (?, ?, ?, ?)');
+    insert.run('a', 'a', '2025-01-01', JSON.stringify({ id: 'a', name: 'a', agentToken: 'agent-a', domainsToResolve: [] }));
+    insert.run('b', 'b', '2025-01-02', JSON.stringify({ id: 'b', name: 'b', agentToken: 'agent-b', domainsToResolve: [] }));
+    expect(migrateSchema(db)).toEqual({ from: 1, to: MIGRATIONS.length });
+    const rows = db.prepare('SELECT id, record, agent_token, download_token FROM infra_envs ORDER BY id').all() as Record<string, string>[];
+    expect(rows.map((r) => r.agent_token)).toEqual(['agent-a', 'agent-b']);
+    expect(rows.map((r) => JSON.parse(r.record as string))).toEqual([
+      { id: 'a', name: 'a', domainsToResolve: [] },
+      { id: 'b', name: 'b', domainsToResolve: [] },
+    ]);
+    for (const row of rows) expect(row.download_token).toMatch(/^[\w-]{32}$/);
+    expect(rows[0]?.download_token).not.toBe(rows[1]?.download_token);
+  });
+
   it('refuses a file from a newer version without touching it', () => {
     const db = emptyFile();
     db.pragma(`user_version = ${MIGRATIONS.length + 1}`);

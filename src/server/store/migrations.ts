@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import { newSecretToken } from '../tokens.js';
 
 /**
  * The SQLite schema, as numbered steps. The file's `PRAGMA user_version` holds the last step
@@ -86,6 +87,29 @@ export const MIGRATIONS: readonly Migration[] = [
           FOREIGN KEY (infra_env_id, host_id) REFERENCES hosts (infra_env_id, id) ON DELETE CASCADE
         );
       `);
+    },
+  },
+  {
+    version: 2,
+    description: 'infra-env tokens in columns of their own; a download token for every infra-env',
+    up(db) {
+      // A rotation updates these columns alone, so it never races a rewrite of the record.
+      db.exec(`
+        ALTER TABLE infra_envs ADD COLUMN agent_token TEXT;
+        ALTER TABLE infra_envs ADD COLUMN agent_token_rotated_at TEXT;
+        ALTER TABLE infra_envs ADD COLUMN download_token TEXT;
+        ALTER TABLE infra_envs ADD COLUMN download_token_expires_at TEXT;
+      `);
+      // Version 1 kept the agent token inside the record's JSON: move it out, and give every
+      // existing infra-env the download token new ones are created with.
+      const rows = db.prepare<[], { id: string; record: string }>('SELECT id, record FROM infra_envs').all();
+      const update = db.prepare<[{ id: string; record: string; agent_token: string; download_token: string }]>(
+        'UPDATE infra_envs SET record = @record, agent_token = @agent_token, download_token = @download_token WHERE id = @id',
+      );
+      for (const row of rows) {
+        const { agentToken, ...record } = JSON.parse(row.record) as { agentToken?: string };
+        update.run({ id: row.id, record: JSON.stringify(record), agent_token: agentToken ?? '', download_token: newSecretToken() });
+      }
     },
   },
 ];

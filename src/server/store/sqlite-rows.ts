@@ -1,11 +1,18 @@
-import type { EventRecord, HostRecord, InfraEnvRecord, LogsRecord, StepResultRecord } from '../model.js';
+import type { EventRecord, HostRecord, InfraEnvRecord, InfraEnvTokens, LogsRecord, StepResultRecord } from '../model.js';
 
 /**
  * Records ⇄ table rows. A host's identity, status and check-in fields live only in columns (the
  * batched check-in flush updates those without rewriting the JSON), the rest of it in `record`.
  */
 
-export interface InfraEnvRow {
+export interface InfraEnvTokenColumns {
+  agent_token: string;
+  agent_token_rotated_at: string | null;
+  download_token: string;
+  download_token_expires_at: string | null;
+}
+
+export interface InfraEnvRow extends InfraEnvTokenColumns {
   id: string;
   name: string;
   created_at: string;
@@ -53,12 +60,35 @@ export interface LogsRow {
   uploaded_at: string;
 }
 
+export function infraEnvTokensToColumns(tokens: InfraEnvTokens): InfraEnvTokenColumns {
+  return {
+    agent_token: tokens.agentToken,
+    agent_token_rotated_at: tokens.agentTokenRotatedAt ?? null,
+    download_token: tokens.downloadToken,
+    download_token_expires_at: tokens.downloadTokenExpiresAt ?? null,
+  };
+}
+
 export function infraEnvToRow(infraEnv: InfraEnvRecord): InfraEnvRow {
-  return { id: infraEnv.id, name: infraEnv.name, created_at: infraEnv.createdAt, record: JSON.stringify(infraEnv) };
+  const { agentToken, agentTokenRotatedAt, downloadToken, downloadTokenExpiresAt, ...rest } = infraEnv;
+  return {
+    id: infraEnv.id,
+    name: infraEnv.name,
+    created_at: infraEnv.createdAt,
+    record: JSON.stringify(rest),
+    ...infraEnvTokensToColumns({ agentToken, agentTokenRotatedAt, downloadToken, downloadTokenExpiresAt }),
+  };
 }
 
 export function infraEnvFromRow(row: InfraEnvRow): InfraEnvRecord {
-  return JSON.parse(row.record) as InfraEnvRecord;
+  const rest = JSON.parse(row.record) as Omit<InfraEnvRecord, keyof InfraEnvTokens>;
+  return {
+    ...rest,
+    agentToken: row.agent_token,
+    ...(row.agent_token_rotated_at !== null && { agentTokenRotatedAt: row.agent_token_rotated_at }),
+    downloadToken: row.download_token,
+    ...(row.download_token_expires_at !== null && { downloadTokenExpiresAt: row.download_token_expires_at }),
+  };
 }
 
 export function hostToRow(host: HostRecord): HostRow {

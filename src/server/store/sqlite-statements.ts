@@ -1,6 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { EventFilter } from '../model.js';
-import type { EventRow, HostRow, InfraEnvRow, LogsRow, StepResultRow } from './sqlite-rows.js';
+import type { EventRow, HostRow, InfraEnvRow, InfraEnvTokenColumns, LogsRow, StepResultRow } from './sqlite-rows.js';
 
 const SELECT_HOSTS = `
   SELECT h.infra_env_id, h.id, h.status, h.checked_in_at, h.host_timestamp, h.agent_version, r.record
@@ -9,9 +9,13 @@ const SELECT_HOSTS = `
 /** Every statement the SQLite store runs, prepared once after the schema is migrated. */
 export function prepareStatements(db: Database) {
   return {
-    insertInfraEnv: db.prepare<[InfraEnvRow]>(
-      'INSERT INTO infra_envs (id, name, created_at, record) VALUES (@id, @name, @created_at, @record)',
-    ),
+    insertInfraEnv: db.prepare<[InfraEnvRow]>(`
+      INSERT INTO infra_envs (id, name, created_at, record, agent_token, agent_token_rotated_at, download_token, download_token_expires_at)
+      VALUES (@id, @name, @created_at, @record, @agent_token, @agent_token_rotated_at, @download_token, @download_token_expires_at)`),
+    updateInfraEnvTokens: db.prepare<[InfraEnvTokenColumns & { id: string }]>(`
+      UPDATE infra_envs SET agent_token = @agent_token, agent_token_rotated_at = @agent_token_rotated_at,
+        download_token = @download_token, download_token_expires_at = @download_token_expires_at
+      WHERE id = @id`),
     getInfraEnv: db.prepare<[string], InfraEnvRow>('SELECT * FROM infra_envs WHERE id = ?'),
     listInfraEnvs: db.prepare<[], InfraEnvRow>('SELECT * FROM infra_envs ORDER BY created_at, id'),
     deleteInfraEnv: db.prepare<[string]>('DELETE FROM infra_envs WHERE id = ?'),

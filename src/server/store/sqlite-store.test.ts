@@ -64,7 +64,7 @@ describe('SqliteStore: opening', () => {
     db.close();
     const error = await SqliteStore.open(dataDir).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ExitError);
-    expect(String(error)).toMatch(/schema version 99, but this inband knows versions up to 1.*newer inband.*run the inband version that wrote it/);
+    expect(String(error)).toMatch(/schema version 99, but this inband knows versions up to 2.*newer inband.*run the inband version that wrote it/);
   });
 
   it('refuses a damaged file or a data dir that is a file, naming the file and the fix', async () => {
@@ -104,6 +104,25 @@ describe('SqliteStore: infra-envs', () => {
     expect(await store.deleteInfraEnv('a')).toBe(true);
     expect(await store.deleteInfraEnv('a')).toBe(false);
     expect(await store.listInfraEnvs()).toEqual([later]);
+  });
+
+  it('replaces the tokens alone, in their own columns, and keeps them out of the record JSON', async () => {
+    const store = await openStore();
+    const infraEnv = anInfraEnv('a', { sshAuthorizedKey: 'ssh-ed25519 AAA' });
+    await store.createInfraEnv(infraEnv);
+    const tokens = { agentToken: 'agent-2', agentTokenRotatedAt: '2025-03-01T00:00:00.000Z', downloadToken: 'download-2', downloadTokenExpiresAt: '2025-03-02T00:00:00.000Z' };
+    expect(await store.updateInfraEnvTokens('a', tokens)).toBe(true);
+    expect(await store.updateInfraEnvTokens('nope', tokens)).toBe(false);
+    expect(await store.getInfraEnv('a')).toEqual({ ...infraEnv, ...tokens });
+    const row = onDisk(store, (db) => db.prepare('SELECT * FROM infra_envs').get()) as Record<string, string>;
+    expect(row).toMatchObject({ agent_token: 'agent-2', download_token: 'download-2', download_token_expires_at: '2025-03-02T00:00:00.000Z' });
+    expect(row.record).not.toMatch(/agent-2|download-2|token-a/);
+    // Clearing the optional fields clears the columns.
+    await store.updateInfraEnvTokens('a', { agentToken: 'agent-3', downloadToken: 'download-3' });
+    const cleared = await store.getInfraEnv('a');
+    expect(cleared?.agentTokenRotatedAt).toBeUndefined();
+    expect(cleared?.downloadTokenExpiresAt).toBeUndefined();
+    expect(cleared?.agentToken).toBe('agent-3');
   });
 
   it('rejects a second infra-env with the same id', async () => {

@@ -1,7 +1,7 @@
 import { closeSync, fsyncSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { EventFilter, EventRecord, HostRecord, InfraEnvRecord, LogsRecord, StepResultRecord } from '../model.js';
+import type { EventFilter, EventRecord, HostRecord, InfraEnvRecord, InfraEnvTokens, LogsRecord, StepResultRecord } from '../model.js';
 import { CheckInBuffer, type CheckIn } from './check-in-buffer.js';
 import { GroupCommitQueue, type BatchTransactions, type GroupCommitStats } from './group-commit.js';
 import { migrateSchema } from './migrations.js';
@@ -14,6 +14,7 @@ import {
   hostToRow,
   infraEnvFromRow,
   infraEnvToRow,
+  infraEnvTokensToColumns,
   logsFromRow,
   logsToRow,
   stepResultFromRow,
@@ -170,6 +171,12 @@ export class SqliteStore implements Store {
 
   async listInfraEnvs(): Promise<InfraEnvRecord[]> {
     return this.ready().listInfraEnvs.all().map(infraEnvFromRow);
+  }
+
+  async updateInfraEnvTokens(id: string, tokens: InfraEnvTokens): Promise<boolean> {
+    const s = this.ready();
+    const row = { id, ...infraEnvTokensToColumns(tokens) };
+    return this.write(() => s.updateInfraEnvTokens.run(row).changes > 0);
   }
 
   async deleteInfraEnv(id: string): Promise<boolean> {

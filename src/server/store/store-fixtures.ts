@@ -7,6 +7,7 @@ export function anInfraEnv(id: string, overrides: Partial<InfraEnvRecord> = {}):
     id,
     name: `env-${id}`,
     agentToken: `token-${id}`,
+    downloadToken: `download-${id}`,
     createdAt: '2025-01-01T00:00:00.000Z',
     updatedAt: '2025-01-01T00:00:00.000Z',
     pullSecretSet: false,

@@ -1,4 +1,4 @@
-import type { EventFilter, EventRecord, HostRecord, InfraEnvRecord, LogsRecord, StepResultRecord } from '../model.js';
+import type { EventFilter, EventRecord, HostRecord, InfraEnvRecord, InfraEnvTokens, LogsRecord, StepResultRecord } from '../model.js';
 
 /**
  * The service's persistence, one interface for the embedded SQLite file and (later) PostgreSQL.
@@ -17,6 +17,11 @@ export interface Store {
   createInfraEnv(infraEnv: InfraEnvRecord): Promise<void>;
   getInfraEnv(id: string): Promise<InfraEnvRecord | undefined>;
   listInfraEnvs(): Promise<InfraEnvRecord[]>;
+  /**
+   * Replaces the infra-env's tokens (all four fields at once: a rotation); false when it does not
+   * exist. Replicas must see the new tokens at once: an old token stops working everywhere.
+   */
+  updateInfraEnvTokens(id: string, tokens: InfraEnvTokens): Promise<boolean>;
   /** Deletes the infra-env with its hosts, step results, events and logs records; false when it did not exist. */
   deleteInfraEnv(id: string): Promise<boolean>;
 

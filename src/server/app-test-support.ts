@@ -43,7 +43,7 @@ afterEach(async () => {
 });
 
 /** A service on a new data dir; closed after the test that made it. */
-export async function startTestApp(options: Partial<Pick<AppOptions, 'maxLogBytes' | 'timeouts'>> = {}): Promise<TestApp> {
+export async function startTestApp(options: Partial<Pick<AppOptions, 'maxLogBytes' | 'timeouts' | 'boot'>> = {}): Promise<TestApp> {
   const dataDir = tempDir('serve');
   const clock = { now: new Date('2026-11-21T10:00:00Z') };
   const logsDir = path.join(dataDir, 'logs');

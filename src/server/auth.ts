@@ -83,7 +83,10 @@ export function checkOperator(auth: AuthConfig, request: FastifyRequest): void {
  * `?api_key=` (upstream's urlAuth parameter; iPXE and kernel command lines cannot send headers).
  * The agent token is not enough: a leaked one must not lead to its replacement after a rotation.
  */
-export function checkDownload(auth: AuthConfig, request: FastifyRequest, infraEnv: InfraEnvRecord, now: Date): void {
+export function checkDownload(auth: AuthConfig, request: FastifyRequest, lookup: (id: string) => InfraEnvRecord | undefined, now: Date): void {
+  const id = (request.params as { infra_env_id?: unknown }).infra_env_id;
+  const infraEnv = typeof id === 'string' ? lookup(id) : undefined;
+  if (!infraEnv) throw notFound(`infra-env ${typeof id === 'string' ? id : ''}`.trim());
   if (auth.mode === 'none') return;
   const apiKey = (request.query as { api_key?: unknown } | undefined)?.api_key;
   if (typeof apiKey !== 'string' || apiKey === '') {

@@ -13,7 +13,7 @@ const KEY_TYPES = [
   'sk-ecdsa-sha2-nistp256@openssh.com',
 ];
 // eslint-disable-next-line no-control-regex
-const KEY_LINE = /^(\S+) ([A-Za-z0-9+/]{16,16384}={0,3})(?: [^\u0000-\u001f\u007f]{0,1024})?$/;
+const KEY_LINE = /^(\S+) ([A-Za-z0-9+/]{4,16384}={0,3})(?: [^\u0000-\u001f\u007f]{0,1024})?$/;
 export const MAX_SSH_KEYS = 32;
 
 /** The keys, one per line; throws with the line that is not an SSH public key. */

@@ -4,7 +4,7 @@ import { canonicalArchitecture } from '../boot/elf.js';
 import { agentBinaryPath, type AgentBinaryFile } from '../boot/discovery-files.js';
 import { serviceUrlFor } from '../boot/service-url.js';
 import { HttpError } from '../errors.js';
-import { sendFileRepresentation } from '../http-file.js';
+import { sendFileRepresentation } from '../http/file-response.js';
 import { agentBinaryParams } from './schemas.js';
 
 /** The wire form of one served binary (inband extension; the console lists these). */

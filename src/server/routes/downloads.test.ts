@@ -1,53 +1,35 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import type { FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { writeFakeElf } from '../../../test/support/fake-elf.js';
 import { ignitionErrors } from '../../../test/support/ignition-schema.js';
 import { swaggerErrors } from '../../../test/support/swagger.js';
 import { tempDir } from '../../../test/support/temp-dir.js';
-import { buildApp } from '../app.js';
+import { admin, api, startTestApp, type TestApp } from '../app-test-support.js';
 import { AgentBinaries } from '../boot/agent-binaries.js';
-import { DiscoveryService } from '../discovery-service.js';
-import { openStore } from '../store/open-store.js';
 
-const ADMIN = 'admin-secret';
 const PUBLIC = 'http://192.0.2.1:8090';
 const BOOT = { kernelUrl: 'http://192.0.2.1/fcos/kernel', initrdUrl: 'http://192.0.2.1/fcos/initramfs.img', rootfsUrl: 'http://192.0.2.1/fcos/rootfs.img' };
 const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGm7labkeyforthetests operator@example.com';
-const admin = { authorization: `Bearer ${ADMIN}` };
-const api = (p: string): string => `/api/assisted-install${p}`;
 
-let app: FastifyInstance;
-let service: DiscoveryService;
+let t: TestApp;
+let app: { inject: TestApp['inject'] };
+let service: TestApp['service'];
 let binaries: AgentBinaries;
 let binaryFile: string;
-let now: Date;
 
 async function start(options: { publicUrl?: string } = { publicUrl: PUBLIC }): Promise<void> {
-  const dataDir = tempDir('downloads');
-  binaryFile = writeFakeElf(dataDir, 'inband');
-  binaries = await AgentBinaries.load([binaryFile], path.join(dataDir, 'agent-binaries'));
-  now = new Date('2026-11-21T10:00:00Z');
-  service = new DiscoveryService(await openStore({ dataDir }), { now: () => now });
-  await service.start();
-  app = await buildApp({
-    service,
-    auth: { mode: 'token', adminToken: ADMIN },
-    logsDir: path.join(dataDir, 'logs'),
-    boot: { binaries, publicUrl: options.publicUrl, agentImage: 'quay.io/example/inband:1.0', bootArtifacts: BOOT },
-  });
-}
-
-async function stop(): Promise<void> {
-  await app.close();
-  await binaries.close();
-  await service.store.close();
+  const dir = tempDir('downloads');
+  binaryFile = writeFakeElf(dir, 'inband');
+  binaries = await AgentBinaries.load([binaryFile], path.join(dir, 'agent-binaries'));
+  t = await startTestApp({ boot: { binaries, publicUrl: options.publicUrl, agentImage: 'quay.io/example/inband:1.0', bootArtifacts: BOOT } });
+  app = t;
+  service = t.service;
 }
 
 beforeEach(() => start());
-afterEach(() => stop());
+afterEach(() => binaries.close());
 
 type InfraEnv = { id: string; agent_token: string; download_token: string; download_token_expires_at?: string; discovery_urls: { ignition: string; cloud_init: string; ipxe_script: string } };
 
@@ -154,7 +136,7 @@ describe('downloads/files', () => {
     expect(presigned.json()).toEqual({ url: next.discovery_urls.ipxe_script, expires_at: '2026-11-21T11:00:00.000Z' });
     expect((await app.inject({ method: 'GET', url: api(`/v2/infra-envs/${ie.id}/downloads/files-presigned?file_name=ipxe-script`) })).statusCode).toBe(401);
 
-    now = new Date('2026-11-21T11:00:01Z');
+    t.clock.now = new Date('2026-11-21T11:00:01Z');
     const expired = await app.inject({ method: 'GET', url: local(next.discovery_urls.ipxe_script) });
     expect(expired.statusCode).toBe(401);
     expect(expired.json().message).toMatch(/expired at 2026-11-21T11:00:00.000Z/);
@@ -190,7 +172,8 @@ describe('downloads/files', () => {
   });
 
   it('names the request\'s Host when no --public-url is set, and refuses a Host it cannot put in a file', async () => {
-    await stop();
+    await t.close();
+    await binaries.close();
     await start({});
     const ie = await createInfraEnv();
     const res = await app.inject({ method: 'GET', url: files(ie, 'file_name=discovery.ign'), headers: { ...admin, host: 'inband.lab.example.com:8443' } });

@@ -5,9 +5,10 @@ import type { DiscoveryService, InfraEnvParams } from '../discovery-service.js';
 import { HttpError } from '../errors.js';
 import type { EventSeverity, InfraEnvRecord } from '../model.js';
 import { eventWire, hostWire, infraEnvWire } from '../wire.js';
+import { discoveryFileUrl, type DiscoveryFileName } from '../boot/discovery-files.js';
 import { serviceUrlFor } from '../boot/service-url.js';
 import { parseSshAuthorizedKeys } from '../boot/ssh-keys.js';
-import { eventsQuery, hostParams, infraEnvCreateParams, infraEnvParams, rotateDownloadTokenBody } from './schemas.js';
+import { eventsQuery, hostParams, infraEnvCreateParams, infraEnvParams, presignedFileQuery, rotateDownloadTokenBody } from './schemas.js';
 
 interface InfraEnvCreateBody {
   name: string;
@@ -68,6 +69,18 @@ export async function operatorRoutes(app: FastifyInstance, options: { service: D
   // on; URLs with the old download token stop working at once.
   app.post<{ Params: { infra_env_id: string } }>('/v2/infra-envs/:infra_env_id/actions/rotate-agent-token', { schema: { params: infraEnvParams } }, async (request) =>
     wire(request, await service.rotateAgentToken(request.params.infra_env_id)),
+  );
+
+  // upstream's GetInfraEnvPresignedFileURL: a URL that needs no header, with the download token in it.
+  app.get<{ Params: { infra_env_id: string }; Querystring: { file_name: DiscoveryFileName; ipxe_script_type?: string; agent_source?: string } }>(
+    '/v2/infra-envs/:infra_env_id/downloads/files-presigned',
+    { schema: { params: infraEnvParams, querystring: presignedFileQuery } },
+    async (request) => {
+      const infraEnv = service.requireInfraEnv(request.params.infra_env_id);
+      const { file_name: fileName, ...extra } = request.query;
+      const url = discoveryFileUrl(serviceUrlFor(request, options.publicUrl), infraEnv, fileName, extra as Record<string, string>);
+      return { url, ...(infraEnv.downloadTokenExpiresAt && { expires_at: infraEnv.downloadTokenExpiresAt }) };
+    },
   );
 
   app.post<{ Params: { infra_env_id: string }; Body: { valid_for_seconds?: number } | null }>(

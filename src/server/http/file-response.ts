@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { FileRepresentation } from './boot/agent-binaries.js';
+import type { FileRepresentation } from '../boot/agent-binaries.js';
 
 /**
  * Sends a file representation the way download clients expect (RFC 9110): a strong ETag,

@@ -152,6 +152,9 @@ describe('downloads/files', () => {
     const old = await app.inject({ method: 'POST', url: api(`/v2/infra-envs/${ie.id}/hosts`), headers: { 'x-secret-key': ie.agent_token }, payload: body });
     expect(old.statusCode).toBe(401);
     expect(old.json().message).toBe(`X-Secret-Key is not the agent token of infra-env ${ie.id}; the agent token was rotated at 2026-11-21T10:00:00.000Z`);
+    // The old token is no agent token anywhere now: naming an unknown infra-env it gets 401, not the 404 that stops an agent.
+    const elsewhere = await app.inject({ method: 'POST', url: api('/v2/infra-envs/0c1e5a52-7a0e-4c2b-9a53-2b1f5d7f0c11/hosts'), headers: { 'x-secret-key': ie.agent_token }, payload: body });
+    expect(elsewhere.statusCode).toBe(401);
     const fresh = await app.inject({ method: 'POST', url: api(`/v2/infra-envs/${ie.id}/hosts`), headers: { 'x-secret-key': rotated.agent_token }, payload: body });
     expect(fresh.statusCode).toBe(201);
     const cloudInit = await app.inject({ method: 'GET', url: local(rotated.discovery_urls.cloud_init) });

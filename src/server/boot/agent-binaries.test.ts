@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, openSync, readFileSync, readSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -7,6 +8,7 @@ import { tempDir } from '../../../test/support/temp-dir.js';
 import { writeFakeElf } from '../../../test/support/fake-elf.js';
 import { AgentBinaries } from './agent-binaries.js';
 import { elfArchitecture } from './elf.js';
+import { readStream } from '../http/file-response.js';
 
 const loaded: AgentBinaries[] = [];
 afterEach(async () => {
@@ -75,6 +77,20 @@ describe('AgentBinaries', () => {
     const rep = inPlace.list()[0]!.identity;
     writeFileSync(file, Buffer.concat([readFileSync(file), Buffer.from('tampered')]));
     expect(await inPlace.unchanged(rep)).toBe(false);
+  });
+
+  it('a download its client hangs up on closes its own descriptor, never the one every download shares', async () => {
+    const dir = tempDir('agent-binaries');
+    const binaries = await load([writeFakeElf(dir, 'inband')], path.join(dir, 'cache'));
+    const rep = binaries.list()[0]!.identity;
+    const aborted = await readStream(rep, 0, undefined, 1024);
+    await once(aborted, 'readable');
+    aborted.destroy();
+    await once(aborted, 'close');
+    expect(await binaries.unchanged(rep)).toBe(true);
+    const chunks: Buffer[] = [];
+    for await (const chunk of await readStream(rep)) chunks.push(chunk as Buffer);
+    expect(Buffer.concat(chunks).length).toBe(rep.size);
   });
 
   it('refuses what it cannot serve: a missing file, a script, two builds of one architecture', async () => {

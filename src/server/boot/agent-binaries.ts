@@ -1,31 +1,18 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
+import { createWriteStream, promises as fs } from 'node:fs';
 import { open as openCallback, close as closeCallback, fstat as fstatCallback, read as readCallback, type Stats } from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { createGzip } from 'node:zlib';
 import type { Logger } from '../../log/logger.js';
+import { readStream, type FileRepresentation } from '../http/file-response.js';
 import { canonicalArchitecture, elfArchitecture, NotAnAgentBinaryError } from './elf.js';
 
 const openFd = promisify(openCallback);
 const closeFd = promisify(closeCallback);
 const fstat = promisify(fstatCallback);
 const readAt = promisify(readCallback);
-
-/**
- * One set of bytes the service sends, read from an open descriptor. The descriptor is opened once:
- * a binary replaced by rename (an upgrade, `make build`) keeps being served as it was hashed until
- * the service restarts, and one rewritten in place is noticed and refused (see `unchanged`).
- */
-export interface FileRepresentation {
-  readonly fd: number;
-  readonly size: number;
-  /** A strong validator: the first 128 bits of the bytes' sha256, quoted. */
-  readonly etag: string;
-  readonly mtimeMs: number;
-  readonly path: string;
-}
 
 export interface AgentBinary {
   /** Upstream's `cpu_architecture` name, from the ELF header. */
@@ -41,15 +28,14 @@ export interface AgentBinary {
 /** gzip level 6: 100 MB in ~4 s on one core; level 9 takes three times as long for 0.4 % less. */
 const GZIP_LEVEL = 6;
 
-async function representation(file: string, fd: number, stats: Stats, sha256: string): Promise<FileRepresentation> {
+function representation(file: string, fd: number, stats: Stats, sha256: string): FileRepresentation {
   return { fd, size: stats.size, etag: `"${sha256.slice(0, 32)}"`, mtimeMs: stats.mtimeMs, path: file };
 }
 
 /** Streams the descriptor's bytes through the hashes: the file is never held whole in memory. */
 async function digests(fd: number, algorithms: string[]): Promise<string[]> {
   const hashes = algorithms.map((a) => createHash(a));
-  const stream = createReadStream('', { fd, start: 0, autoClose: false, highWaterMark: 1 << 20 });
-  for await (const chunk of stream) for (const hash of hashes) hash.update(chunk as Buffer);
+  for await (const chunk of await readStream({ fd })) for (const hash of hashes) hash.update(chunk as Buffer);
   return hashes.map((h) => h.digest('hex'));
 }
 
@@ -115,7 +101,7 @@ export class AgentBinaries {
   }
 
   /**
-   * Throws when the file behind a representation was rewritten in place since it was hashed: its
+   * False when the file behind a representation was rewritten in place since it was hashed: its
    * bytes no longer match the digests the discovery files pin.
    */
   async unchanged(rep: FileRepresentation): Promise<boolean> {
@@ -133,7 +119,7 @@ export class AgentBinaries {
     const arch = elfArchitecture(await readHeader(fd), file);
     if (this.byArch.has(arch)) throw new NotAnAgentBinaryError(file, `a second ${arch} binary (one per architecture)`);
     const [sha256, sha512] = (await digests(fd, ['sha256', 'sha512'])) as [string, string];
-    const identity = await representation(file, fd, stats, sha256);
+    const identity = representation(file, fd, stats, sha256);
     const gzip = this.compressed(identity, sha256);
     // A failure is reported when a host asks for the gzip form; keep it from being unhandled here.
     gzip.catch(() => undefined);
@@ -150,7 +136,7 @@ export class AgentBinaries {
       const started = Date.now();
       const partial = `${target}.${process.pid}.partial`;
       try {
-        await pipeline(createReadStream('', { fd: source.fd, start: 0, autoClose: false, highWaterMark: 1 << 20 }), createGzip({ level: GZIP_LEVEL }), createWriteStream(partial, { mode: 0o600 }));
+        await pipeline(await readStream(source), createGzip({ level: GZIP_LEVEL }), createWriteStream(partial, { mode: 0o600 }));
         await fs.rename(partial, target);
       } catch (error) {
         await fs.rm(partial, { force: true });

@@ -1,6 +1,38 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, open as openCallback, type ReadStream } from 'node:fs';
+import { promisify } from 'node:util';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { FileRepresentation } from '../boot/agent-binaries.js';
+
+const openFd = promisify(openCallback);
+
+/**
+ * One set of bytes the service sends, read from an open descriptor. The descriptor is opened once:
+ * a binary replaced by rename (an upgrade, `make build`) keeps being served as it was hashed until
+ * the service restarts, and one rewritten in place is noticed and refused (AgentBinaries.unchanged).
+ * Readers get a descriptor of their own on the same file (`reader`): a read stream closes its
+ * descriptor when destroyed (a client that hangs up), whatever autoClose says, and the shared
+ * one must outlive every download.
+ */
+export interface FileRepresentation {
+  readonly fd: number;
+  readonly size: number;
+  /** A strong validator: the first 128 bits of the bytes' sha256, quoted. */
+  readonly etag: string;
+  readonly mtimeMs: number;
+  readonly path: string;
+}
+
+/**
+ * A new descriptor on the file behind `fd` (the same inode, even renamed over or unlinked since),
+ * for one reader to close when it is done or destroyed.
+ */
+export function reader(rep: Pick<FileRepresentation, 'fd'>): Promise<number> {
+  return openFd(`/proc/self/fd/${rep.fd}`, 'r');
+}
+
+/** A read stream of bytes [start, end] on a descriptor of its own. */
+export async function readStream(rep: Pick<FileRepresentation, 'fd'>, start = 0, end?: number, highWaterMark = 1 << 20): Promise<ReadStream> {
+  return createReadStream('', { fd: await reader(rep), start, end, highWaterMark });
+}
 
 /**
  * Sends a file representation the way download clients expect (RFC 9110): a strong ETag,
@@ -8,12 +40,12 @@ import type { FileRepresentation } from '../boot/agent-binaries.js';
  * without a body. The body streams from the open descriptor with backpressure: a slow client holds
  * one buffer, never the file.
  */
-export function sendFileRepresentation(
+export async function sendFileRepresentation(
   request: FastifyRequest,
   reply: FastifyReply,
   rep: FileRepresentation,
   headers: { contentType: string; contentEncoding?: 'gzip'; vary?: string; fileName: string },
-): FastifyReply {
+): Promise<FastifyReply> {
   reply
     .header('ETag', rep.etag)
     .header('Accept-Ranges', 'bytes')
@@ -44,7 +76,7 @@ export function sendFileRepresentation(
   const length = rep.size === 0 ? 0 : end - start + 1;
   reply.header('Content-Length', String(length));
   if (request.method === 'HEAD' || length === 0) return reply.send();
-  return reply.send(createReadStream('', { fd: rep.fd, start, end, autoClose: false, highWaterMark: 64 * 1024 }));
+  return reply.send(await readStream(rep, start, end, 64 * 1024));
 }
 
 /** `If-None-Match: "a", W/"b"` or `*` (weak comparison, as RFC 9110 asks for this header). */

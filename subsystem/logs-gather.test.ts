@@ -13,6 +13,7 @@ import { BINARY } from './support/build.js';
 import { startAgent, stopAllAgents } from './support/agent.js';
 import { Topology } from './support/netns.js';
 import { tempDir } from '../test/support/temp-dir.js';
+import { waitFor } from './support/wait.js';
 
 const run = promisify(execFile);
 const TOKEN = 'logs-gather-operator-token';
@@ -27,16 +28,6 @@ async function inNamespace(args: string[]): Promise<{ code: number; stdout: stri
   } catch (err) {
     const e = err as { code?: number; stdout?: string; stderr?: string };
     return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
-
-async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 300));
   }
 }
 

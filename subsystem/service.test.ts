@@ -12,6 +12,7 @@ import { promisify } from 'node:util';
 import { BINARY } from './support/build.js';
 import { startAgent, stopAllAgents, type AgentProcess } from './support/agent.js';
 import { tempDir } from '../test/support/temp-dir.js';
+import { waitFor } from './support/wait.js';
 import { freePort } from './support/free-port.js';
 
 const run = promisify(execFile);
@@ -25,16 +26,6 @@ async function cli(args: string[]): Promise<{ code: number; stdout: string; stde
   } catch (err) {
     const e = err as { code?: number; stdout?: string; stderr?: string };
     return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
-
-async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs: number, context: () => string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${context()}`);
-    await new Promise((resolve) => setTimeout(resolve, 300));
   }
 }
 

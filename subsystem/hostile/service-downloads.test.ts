@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../../test/support/temp-dir.js';
 import { startAgent, stopAllAgents, type AgentProcess } from '../support/agent.js';
 import { freePort } from '../support/free-port.js';
+import { rawStatusLine } from '../support/raw-status.js';
 
 const TOKEN = 'hostile-downloads-operator-token';
 const BINARY_PATH = '/api/assisted-install/v2/agent-binaries/x86_64/inband';
@@ -25,19 +26,6 @@ async function healthMs(): Promise<number> {
   const res = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(5_000) });
   expect(res.status).toBe(200);
   return performance.now() - started;
-}
-
-/** The status line of a raw request (headers exactly as given), or undefined when none came in time. */
-async function rawStatus(request: string, waitMs = 5_000): Promise<string | undefined> {
-  const socket = net.connect(port, '127.0.0.1');
-  let answer = '';
-  socket.on('data', (chunk: Buffer) => (answer += chunk.toString('latin1')));
-  socket.on('error', () => undefined);
-  socket.write(request);
-  const deadline = Date.now() + waitMs;
-  while (!answer.includes('\r\n') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-  socket.destroy();
-  return answer.includes('\r\n') ? answer.slice(0, answer.indexOf('\r\n')) : undefined;
 }
 
 beforeAll(async () => {
@@ -123,7 +111,7 @@ describe('discovery files under abuse', () => {
     const ie = (await created.json()) as { id: string; download_token: string };
     const path = `/api/assisted-install/v2/infra-envs/${ie.id}/downloads/files?file_name=discovery.ign&api_key=${ie.download_token}`;
     for (const host of ['a"b', 'evil.example.com/$(reboot)', 'x y', 'h%0aExecStart=/bin/sh']) {
-      expect(await rawStatus(`GET ${path} HTTP/1.1\r\nHost: ${host}\r\n\r\n`), host).toBe('HTTP/1.1 400 Bad Request');
+      expect(await rawStatusLine(port, `GET ${path} HTTP/1.1\r\nHost: ${host}\r\n\r\n`), host).toBe('HTTP/1.1 400 Bad Request');
     }
     // A download token of any length is compared, not stored: 401, quickly.
     const long = await fetch(`${base}/v2/infra-envs/${ie.id}/downloads/files?file_name=discovery.ign&api_key=${'x'.repeat(6000)}`);

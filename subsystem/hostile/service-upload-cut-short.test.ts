@@ -5,11 +5,11 @@
  * upload of that host got 503 until the service restarted — an 80-byte request per host, by any
  * holder of the agent token.
  */
-import net from 'node:net';
 import { afterAll, expect, it } from 'vitest';
 import { tempDir } from '../../test/support/temp-dir.js';
 import { startAgent, stopAllAgents } from '../support/agent.js';
 import { freePort } from '../support/free-port.js';
+import { rawStatusLine } from '../support/raw-status.js';
 
 const TOKEN = 'hostile-upload-operator-token';
 const HOST = '5a3f0a52-7a0e-4c2b-9a53-2b1f5d7f0c11';
@@ -17,19 +17,6 @@ const HOST = '5a3f0a52-7a0e-4c2b-9a53-2b1f5d7f0c11';
 afterAll(async () => {
   await stopAllAgents();
 });
-
-/** Sends raw bytes and returns the status line of the answer, or undefined when none came in time. */
-async function rawStatusLine(port: number, request: string, waitMs: number): Promise<string | undefined> {
-  const socket = net.connect(port, '127.0.0.1');
-  let answer = '';
-  socket.on('data', (chunk: Buffer) => (answer += chunk.toString()));
-  socket.on('error', () => undefined);
-  socket.write(request);
-  const deadline = Date.now() + waitMs;
-  while (!answer.includes('\r\n') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-  socket.destroy();
-  return answer.includes('\r\n') ? answer.slice(0, answer.indexOf('\r\n')) : undefined;
-}
 
 it('answers a cut-short upload with 400 and takes the host\'s next upload', async () => {
   const port = await freePort();

@@ -5,6 +5,10 @@
  * Arrays that upstream can send as null are typed `| null`.
  */
 
+import type {
+  DiskExtensions, GpuExtensions, InterfaceExtensions, InventoryExtensions, MemoryExtensions,
+} from './extensions.js';
+
 export interface Cpu {
   architecture: string;
   count: number;
@@ -15,7 +19,7 @@ export interface Cpu {
 
 export type MemoryMethod = 'dmidecode' | 'ghw' | 'meminfo';
 
-export interface Memory {
+export interface Memory extends MemoryExtensions {
   physical_bytes: number;
   physical_bytes_method: MemoryMethod | '';
   usable_bytes: number;
@@ -53,7 +57,7 @@ export interface DiskInstallationEligibility {
   not_eligible_reasons: string[] | null;
 }
 
-export interface Disk {
+export interface Disk extends DiskExtensions {
   bootable: boolean;
   by_id: string;
   by_path: string;
@@ -75,7 +79,7 @@ export interface Disk {
   wwn: string;
 }
 
-export interface Interface {
+export interface Interface extends InterfaceExtensions {
   biosdevname: string;
   client_id: string;
   flags: string[];
@@ -107,7 +111,7 @@ export interface SystemVendor {
   virtual: boolean;
 }
 
-export interface Gpu {
+export interface Gpu extends GpuExtensions {
   address: string;
   device_id: string;
   name: string;
@@ -115,7 +119,7 @@ export interface Gpu {
   vendor_id: string;
 }
 
-export interface Inventory {
+export interface Inventory extends InventoryExtensions {
   bmc_address: string;
   bmc_v6address: string;
   boot: Boot;

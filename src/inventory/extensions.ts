@@ -1,0 +1,157 @@
+// The inventory beyond upstream's: switch ports, NUMA, PCI, memory modules, firmware.
+// Every field here is optional and lives beside upstream's own, under names upstream does not use,
+// because the upstream service decodes the inventory into its Go struct and drops what it does not
+// know: our inventory stays acceptable to it unchanged. Field names are snake_case like upstream's.
+
+/** IEEE 802.1AB chassis/port ID subtypes, by name (lldpcli's vocabulary). */
+export type LldpIdSubtype =
+  | 'chassis-component' | 'interface-alias' | 'port-component' | 'mac' | 'ip'
+  | 'ifname' | 'local' | 'agent-circuit-id' | 'unknown';
+
+export interface LldpVlan {
+  id: number;
+  name: string;
+}
+
+export interface LldpLinkAggregation {
+  capable: boolean;
+  enabled: boolean;
+  /** Aggregated port ID; 0 when not aggregated. */
+  port_id: number;
+}
+
+/** One neighbour seen on one interface: the latest frame from that chassis and port. */
+export interface LldpNeighbor {
+  chassis_id: string;
+  chassis_id_subtype: LldpIdSubtype;
+  port_id: string;
+  port_id_subtype: LldpIdSubtype;
+  port_description: string;
+  system_name: string;
+  system_description: string;
+  management_addresses: string[];
+  /** 802.1 Port VLAN ID (the native VLAN); absent when not sent. */
+  native_vlan?: number;
+  vlans: LldpVlan[];
+  link_aggregation?: LldpLinkAggregation;
+  /** 802.3 maximum frame size; absent when not sent. */
+  max_frame_size?: number;
+  ttl_seconds: number;
+  /** RFC 3339 time the latest frame was received. */
+  seen_at: string;
+  source: 'lldpd' | 'listener';
+}
+
+/** Additions to upstream's Interface. */
+export interface InterfaceExtensions {
+  lldp?: LldpNeighbor[];
+  driver?: string;
+  driver_version?: string;
+  firmware_version?: string;
+  pci_address?: string;
+  numa_node?: number;
+}
+
+/** Additions to upstream's Disk. */
+export interface DiskExtensions {
+  firmware_version?: string;
+  numa_node?: number;
+}
+
+/** Additions to upstream's Gpu. */
+export interface GpuExtensions {
+  numa_node?: number;
+  vbios_version?: string;
+}
+
+export interface NumaNode {
+  id: number;
+  cpus: number[];
+  memory_bytes: number;
+  /** Distances to every node, in node-ID order, as /sys/devices/system/node/nodeN/distance. */
+  distances: number[];
+}
+
+export interface Numa {
+  nodes: NumaNode[];
+}
+
+export interface PciDevice {
+  /** Domain:bus:device.function, e.g. 0000:3b:00.0. */
+  address: string;
+  class_id: string;
+  class_name: string;
+  vendor_id: string;
+  vendor_name: string;
+  device_id: string;
+  device_name: string;
+  subsystem_vendor_id: string;
+  subsystem_device_id: string;
+  driver: string;
+  iommu_group: number | null;
+  numa_node: number | null;
+  /** SR-IOV capacity and VFs in use; absent on devices without SR-IOV. */
+  sriov_total_vfs?: number;
+  sriov_num_vfs?: number;
+}
+
+export interface MemoryModule {
+  locator: string;
+  bank_locator: string;
+  size_bytes: number;
+  /** DDR4, DDR5, … as dmidecode names it. */
+  type: string;
+  form_factor: string;
+  speed_mts: number;
+  configured_speed_mts: number;
+  manufacturer: string;
+  part_number: string;
+  serial_number: string;
+}
+
+/** Additions to upstream's Memory. */
+export interface MemoryExtensions {
+  modules?: MemoryModule[];
+  /** Every slot dmidecode lists, populated or not. */
+  module_slots?: number;
+}
+
+export interface BiosFirmware {
+  vendor: string;
+  version: string;
+  /** As the firmware reports it (dmidecode's MM/DD/YYYY). */
+  release_date: string;
+}
+
+export interface BmcFirmware {
+  firmware_version: string;
+  manufacturer: string;
+  ipmi_version: string;
+}
+
+/** Firmware of the components that are not listed elsewhere; NICs, disks and GPUs carry theirs. */
+export interface Firmware {
+  bios?: BiosFirmware;
+  bmc?: BmcFirmware;
+  cpu_microcode?: string;
+}
+
+/** Additions to upstream's Inventory (top level). */
+export interface InventoryExtensions {
+  numa?: Numa;
+  pci_devices?: PciDevice[];
+  firmware?: Firmware;
+}
+
+/** A vendor-neutral component row for fleet databases (`inband inventory --components`). */
+export type ComponentType = 'bios' | 'bmc' | 'cpu' | 'memory' | 'disk' | 'nic' | 'gpu' | 'pci';
+
+export interface Component {
+  type: ComponentType;
+  /** Where it sits: DIMM locator, PCI address, disk name, socket. */
+  slot: string;
+  vendor: string;
+  model: string;
+  serial: string;
+  firmware: string;
+}

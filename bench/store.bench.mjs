@@ -33,7 +33,7 @@ const bundle = path.join(root, '.build', 'store-bench.mjs');
 await build({
   stdin: {
     contents: [
-      "export { SqliteStore } from './src/server/store/sqlite-store.ts';",
+      "export { SqliteStore } from './src/server/store/sqlite/sqlite-store.ts';",
       "export * from './src/server/store/store-fixtures.ts';",
     ].join('\n'),
     resolveDir: root,

@@ -48,7 +48,7 @@ if (!bundleOnly) {
       disableExperimentalSEAWarning: true,
       useCodeCache: true,
       // The executable cannot `require` a native addon from node_modules; the store writes this
-      // one out and loads it (src/server/store/native-sqlite.ts). better-sqlite3's JS is bundled.
+      // one out and loads it (src/server/store/sqlite/native-sqlite.ts). better-sqlite3's JS is bundled.
       assets: { 'better_sqlite3.node': sqliteAddon },
     }),
   );

@@ -14,6 +14,6 @@ export async function openStore(location: StoreLocation): Promise<Store> {
     }
     throw new ExitError('the PostgreSQL store is not available in this build yet; run without --database-url to use the embedded store', 2);
   }
-  const { SqliteStore } = await import('./sqlite-store.js');
+  const { SqliteStore } = await import('./sqlite/sqlite-store.js');
   return SqliteStore.open(location.dataDir);
 }

@@ -3,12 +3,12 @@ import { existsSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { tempDir } from '../../../test/support/temp-dir.js';
-import { ExitError } from '../../errors.js';
+import { tempDir } from '../../../../test/support/temp-dir.js';
+import { ExitError } from '../../../errors.js';
 import { MIGRATIONS, SchemaTooNewError } from './migrations.js';
 import { DATABASE_FILE, SqliteStore, type SqliteStoreOptions } from './sqlite-store.js';
-import { aHost, anEvent, anInfraEnv, anInventory, aStepResult } from './store-fixtures.js';
-import { ParentNotFoundError } from './store.js';
+import { aHost, anEvent, anInfraEnv, anInventory, aStepResult } from '../store-fixtures.js';
+import { ParentNotFoundError } from '../store.js';
 
 const open: SqliteStore[] = [];
 afterEach(async () => {

@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import { newSecretToken } from '../tokens.js';
+import { newSecretToken } from '../../tokens.js';
 
 /**
  * The SQLite schema, as numbered steps. The file's `PRAGMA user_version` holds the last step

@@ -6,7 +6,7 @@
  *   node <bundle of this file> <data-dir> <writers>
  */
 import { SqliteStore } from './sqlite-store.js';
-import { aHost, anInfraEnv, anInventory, aStepResult } from './store-fixtures.js';
+import { aHost, anInfraEnv, anInventory, aStepResult } from '../store-fixtures.js';
 
 async function main(): Promise<void> {
   const [dataDir, writersArg] = process.argv.slice(2);

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { tempDir } from '../../../test/support/temp-dir.js';
+import { tempDir } from '../../../../test/support/temp-dir.js';
 import { MIGRATIONS, migrateSchema, SchemaTooNewError, schemaVersion, type Migration } from './migrations.js';
 
 const databases: Database.Database[] = [];

@@ -1,8 +1,8 @@
 import { closeSync, fsyncSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { EventFilter, EventRecord, HostRecord, InfraEnvRecord, InfraEnvTokens, LogsRecord, StepResultRecord } from '../model.js';
-import { CheckInBuffer, type CheckIn } from './check-in-buffer.js';
+import type { EventFilter, EventRecord, HostRecord, InfraEnvRecord, InfraEnvTokens, LogsRecord, StepResultRecord } from '../../model.js';
+import { CheckInBuffer, type CheckIn } from '../check-in-buffer.js';
 import { GroupCommitQueue, type BatchTransactions, type GroupCommitStats } from './group-commit.js';
 import { migrateSchema } from './migrations.js';
 import { explainOpenFailure } from './sqlite-open-errors.js';
@@ -22,7 +22,7 @@ import {
   type HostRow,
 } from './sqlite-rows.js';
 import { EventQueries, prepareStatements, type Statements } from './sqlite-statements.js';
-import { ParentNotFoundError, type Store } from './store.js';
+import { ParentNotFoundError, type Store } from '../store.js';
 
 export interface SqliteStoreOptions {
   /** Holds inband.db (created with the directory on first start) and the addon cache of the single executable. */

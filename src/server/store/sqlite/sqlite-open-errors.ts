@@ -3,7 +3,7 @@
  * wrong with it, and what to do. Raised at start-up, so a service never starts "fine" and then
  * answers 500 to every write.
  */
-import { ExitError } from '../../errors.js';
+import { ExitError } from '../../../errors.js';
 import { SchemaTooNewError } from './migrations.js';
 
 function codeOf(error: unknown): string {

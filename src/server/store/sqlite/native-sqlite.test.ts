@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { tempDir } from '../../../test/support/temp-dir.js';
+import { tempDir } from '../../../../test/support/temp-dir.js';
 import { cacheAddonFile, loadAddonFromBytes, sqliteNativeBinding } from './native-sqlite.js';
 
 const addonPath = path.join(path.dirname(createRequire(import.meta.url).resolve('better-sqlite3/package.json')), 'build', 'Release', 'better_sqlite3.node');

@@ -1,4 +1,4 @@
-import type { EventRecord, HostRecord, InfraEnvRecord, InfraEnvTokens, LogsRecord, StepResultRecord } from '../model.js';
+import type { EventRecord, HostRecord, InfraEnvRecord, InfraEnvTokens, LogsRecord, StepResultRecord } from '../../model.js';
 
 /**
  * Records ⇄ table rows. A host's identity, status and check-in fields live only in columns (the

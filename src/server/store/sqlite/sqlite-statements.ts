@@ -1,5 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
-import type { EventFilter } from '../model.js';
+import type { EventFilter } from '../../model.js';
 import type { EventRow, HostRow, InfraEnvRow, InfraEnvTokenColumns, LogsRow, StepResultRow } from './sqlite-rows.js';
 
 const SELECT_HOSTS = `

@@ -3,10 +3,10 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../../../test/support/temp-dir.js';
+import { tempDir } from '../../../../test/support/temp-dir.js';
 import { DATABASE_FILE, SqliteStore } from './sqlite-store.js';
 
-const root = path.resolve(import.meta.dirname, '../../..');
+const root = path.resolve(import.meta.dirname, '../../../..');
 let childBundle: string;
 
 beforeAll(async () => {

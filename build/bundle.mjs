@@ -5,6 +5,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
+import { writeConsole } from './console.mjs';
 
 const run = promisify(execFile);
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
@@ -33,6 +34,11 @@ await build({
 });
 console.log(`bundle   ${path.relative(root, bundle)} (${((await fs.stat(bundle)).size / 1024).toFixed(0)} KiB)`);
 
+// The web console: beside the bundle (bin/inband reads it there) and inside the executable.
+const consoleDir = path.join(dist, 'console');
+const consoleBuild = await writeConsole(consoleDir);
+console.log(`console  ${path.relative(root, consoleDir)}/ (${consoleBuild.names.join(', ')}: ${(consoleBuild.gzipBytes / 1024).toFixed(1)} KiB gzipped)`);
+
 if (!bundleOnly) {
   const sqliteAddon = path.join(root, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node');
   await fs.access(sqliteAddon).catch(() => {
@@ -49,7 +55,11 @@ if (!bundleOnly) {
       useCodeCache: true,
       // The executable cannot `require` a native addon from node_modules; the store writes this
       // one out and loads it (src/server/store/sqlite/native-sqlite.ts). better-sqlite3's JS is bundled.
-      assets: { 'better_sqlite3.node': sqliteAddon },
+      // The console's files are served from these assets (src/server/console/assets.ts).
+      assets: {
+        'better_sqlite3.node': sqliteAddon,
+        ...Object.fromEntries(consoleBuild.names.map((name) => [`console/${name}`, path.join(consoleDir, name)])),
+      },
     }),
   );
   await run(process.execPath, ['--experimental-sea-config', seaConfig], { cwd: root });

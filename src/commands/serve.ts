@@ -13,6 +13,8 @@ import { AgentBinaries } from '../server/boot/agent-binaries.js';
 import type { BootArtifacts } from '../server/boot/ipxe.js';
 import { plainUrl } from '../server/boot/service-url.js';
 import { openStore } from '../server/store/open-store.js';
+import { ConsoleAssets } from '../server/console/assets.js';
+import { ConsoleSessions } from '../server/console/sessions.js';
 import { report } from './runtime.js';
 
 /** How often the monitor looks for hosts that stopped polling (upstream's HOST_MONITOR_INTERVAL). */
@@ -155,7 +157,12 @@ export async function serveCommand(flags: ServeFlags, log: Logger, signal: Abort
   const logsDir = path.join(flags.dataDir, 'logs');
   const service = new DiscoveryService(store, { agentImage: flags.agentImage, logsDir, pollIntervalSeconds: flags.pollIntervalSeconds });
   await service.start();
-  const auth: AuthConfig = { mode: flags.auth, adminToken: flags.auth === 'token' ? resolveAdminToken(flags) : '' };
+  const auth: AuthConfig = {
+    mode: flags.auth,
+    adminToken: flags.auth === 'token' ? resolveAdminToken(flags) : '',
+    sessions: new ConsoleSessions(),
+    publicUrl: flags.publicUrl,
+  };
   if (flags.auth === 'none') report('--auth none: every request is accepted; use this for local experiments only');
   let https: { cert: Buffer; key: Buffer } | undefined;
   let serviceCaPem: string | undefined;
@@ -172,7 +179,8 @@ export async function serveCommand(flags: ServeFlags, log: Logger, signal: Abort
     throw err;
   });
   const boot = { binaries, publicUrl: flags.publicUrl, agentImage: flags.agentImage, serviceCaPem, bootArtifacts: flags.bootArtifacts };
-  const app = await buildApp({ service, auth, logsDir, maxLogBytes: flags.maxLogBytes, log, https, timeouts: flags.timeouts, boot });
+  const consoleAssets = ConsoleAssets.load();
+  const app = await buildApp({ service, auth, logsDir, maxLogBytes: flags.maxLogBytes, log, https, timeouts: flags.timeouts, boot, consoleAssets });
   try {
     await app.listen({ host: flags.listen.host, port: flags.listen.port });
   } catch (err) {
@@ -183,6 +191,7 @@ export async function serveCommand(flags: ServeFlags, log: Logger, signal: Abort
   const scheme = https ? 'https' : 'http';
   const host = flags.listen.host.includes(':') ? `[${flags.listen.host}]` : flags.listen.host;
   report(`serving on ${scheme}://${host}:${flags.listen.port} (data in ${flags.dataDir})`);
+  if (consoleAssets.built) report(`console at ${scheme}://${host}:${flags.listen.port}/ (sign in with the operator token)`);
   log.info('service started', { listen: `${host}:${flags.listen.port}`, data_dir: flags.dataDir });
 
   const monitor = setInterval(() => {

@@ -9,6 +9,7 @@ import { tempDir } from '../../test/support/temp-dir.js';
 import { buildApp, type AppOptions } from './app.js';
 import { DiscoveryService } from './discovery-service.js';
 import { openStore } from './store/open-store.js';
+import { ConsoleSessions } from './console/sessions.js';
 
 export const ADMIN = 'admin-secret';
 export const HOST = '5a3f0a52-7a0e-4c2b-9a53-2b1f5d7f0c11';
@@ -43,13 +44,16 @@ afterEach(async () => {
 });
 
 /** A service on a new data dir; closed after the test that made it. */
-export async function startTestApp(options: Partial<Pick<AppOptions, 'maxLogBytes' | 'timeouts' | 'boot'>> = {}): Promise<TestApp> {
+export async function startTestApp(
+  options: Partial<Pick<AppOptions, 'maxLogBytes' | 'timeouts' | 'boot' | 'consoleAssets' | 'liveLimits'>> & { authMode?: 'token' | 'none'; sessions?: ConsoleSessions } = {},
+): Promise<TestApp> {
+  const { authMode = 'token', sessions = new ConsoleSessions(), ...appOptions } = options;
   const dataDir = tempDir('serve');
   const clock = { now: new Date('2026-11-21T10:00:00Z') };
   const logsDir = path.join(dataDir, 'logs');
   const service = new DiscoveryService(await openStore({ dataDir }), { now: () => clock.now, logsDir });
   await service.start();
-  const app = await buildApp({ service, auth: { mode: 'token', adminToken: ADMIN }, logsDir, ...options });
+  const app = await buildApp({ service, auth: { mode: authMode, adminToken: ADMIN, sessions }, logsDir, ...appOptions });
   const inject = (o: InjectOptions) => app.inject(o);
   let closed = false;
   const t: TestApp = {

@@ -17,6 +17,9 @@ import { agentRoutes } from './routes/agent.js';
 import { agentBinaryRoutes } from './routes/agent-binaries.js';
 import { downloadRoutes } from './routes/downloads.js';
 import { operatorRoutes } from './routes/operator.js';
+import { consoleRoutes } from './routes/console.js';
+import { liveRoutes, type LiveLimits } from './routes/live.js';
+import { ConsoleAssets } from './console/assets.js';
 import { ParentNotFoundError } from './store/store.js';
 
 export type ServerTimeouts = { -readonly [K in keyof typeof SERVER_TIMEOUTS]: number };
@@ -32,6 +35,10 @@ export interface AppOptions {
   timeouts?: Partial<ServerTimeouts>;
   /** What hosts are handed to boot into discovery: the agent binary, discovery files' settings. */
   boot?: BootOptions;
+  /** The web console's files (none: `/` says the build has no console). */
+  consoleAssets?: ConsoleAssets;
+  /** Overrides of the live stream's limits (tests). */
+  liveLimits?: Partial<LiveLimits>;
 }
 
 /** Upstream's swagger gives upfile a maxLength of 262144000 bytes. */
@@ -104,9 +111,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await api.register(operatorRoutes, { service: options.service, auth: options.auth, publicUrl: boot.publicUrl });
       await api.register(downloadRoutes, { service: options.service, auth: options.auth, files: new DiscoveryFiles(boot) });
       await api.register(agentBinaryRoutes, { binaries: boot.binaries, publicUrl: boot.publicUrl });
+      await api.register(liveRoutes, { auth: options.auth, changes: options.service.changes, limits: options.liveLimits });
     },
     { prefix: API_BASE_PATH },
   );
+  await app.register(consoleRoutes, { auth: options.auth, assets: options.consoleAssets ?? ConsoleAssets.fromContents({}) });
   app.get('/healthz', async () => ({ status: 'ok' }));
   return app;
 }

@@ -3,6 +3,8 @@ import type { FastifyRequest } from 'fastify';
 import { isUuid } from '../protocol/formats.js';
 import { HttpError, notFound } from './errors.js';
 import type { InfraEnvRecord } from './model.js';
+import { checkCsrf, SAFE_METHODS } from './console/csrf.js';
+import { cookieValue, SESSION_COOKIE, type ConsoleSession, type ConsoleSessions } from './console/sessions.js';
 
 export type AuthMode = 'token' | 'none';
 
@@ -10,9 +12,16 @@ export interface AuthConfig {
   mode: AuthMode;
   /** The operator token (`Authorization: Bearer …`) for the operator API. */
   adminToken: string;
+  /**
+   * The web console's sign-in sessions: a session cookie stands for the operator token on the
+   * operator API (with a CSRF check for changes). Absent: bearer tokens only.
+   */
+  sessions?: ConsoleSessions;
+  /** --public-url: a second origin the console may be served from (behind a proxy). */
+  publicUrl?: string;
 }
 
-function sameSecret(given: string, expected: string): boolean {
+export function sameSecret(given: string, expected: string): boolean {
   const a = Buffer.from(given);
   const b = Buffer.from(expected);
   return a.length === b.length && timingSafeEqual(a, b);
@@ -69,13 +78,25 @@ export function checkAgent(auth: AuthConfig, request: FastifyRequest, tokens: Ag
   throw new HttpError(401, `X-Secret-Key is not the agent token of ${named}${rotated}`);
 }
 
-/** Operator endpoints: `Authorization: Bearer <admin token>` (upstream's userAuth header). */
+/**
+ * Operator endpoints: `Authorization: Bearer <admin token>` (upstream's userAuth header), or the
+ * console's session cookie — made only from the operator token — with, for requests that change
+ * something, the Origin and CSRF-token checks that keep other sites from using it.
+ */
 export function checkOperator(auth: AuthConfig, request: FastifyRequest): void {
   if (auth.mode === 'none') return;
+  if (request.headers.authorization === undefined && consoleSession(auth, request)) return;
   const header = request.headers.authorization ?? '';
   const match = /^Bearer\s+(\S+)$/i.exec(header);
   if (!match) throw new HttpError(401, 'missing Authorization: Bearer <operator token>');
   if (!sameSecret(match[1] as string, auth.adminToken)) throw new HttpError(401, 'the operator token is not valid');
+}
+
+/** The request's console session, CSRF-checked when the method changes something (403 when that fails). */
+export function consoleSession(auth: AuthConfig, request: FastifyRequest): ConsoleSession | undefined {
+  const session = auth.sessions?.find(cookieValue(request.headers.cookie, SESSION_COOKIE));
+  if (session && !SAFE_METHODS.has(request.method)) checkCsrf(request, session, auth.publicUrl);
+  return session;
 }
 
 /**

@@ -15,6 +15,7 @@ import { KeyedLock } from './keyed-lock.js';
 import type { EventFilter, EventRecord, EventSeverity, HostRecord, InfraEnvRecord, InfraEnvTokens, LogsRecord, LogsState, StepResultRecord } from './model.js';
 import { newSecretToken } from './tokens.js';
 import type { Store } from './store/store.js';
+import { LocalChangeFeed, type ChangeFeed } from './live/change-feed.js';
 
 /** What `next_step_runner_command` names when the registering agent did not say which image it is. */
 export const DEFAULT_AGENT_IMAGE = 'quay.io/edge-infrastructure/assisted-installer-agent:latest';
@@ -35,6 +36,8 @@ export interface DiscoveryServiceOptions {
   logsDir?: string;
   /** next_instruction_seconds for connected hosts (upstream: 60). */
   pollIntervalSeconds?: number;
+  /** Where host, infra-env and event changes are published once written (the console's live stream); a local feed by default. */
+  changes?: ChangeFeed;
 }
 
 export type InfraEnvParams = Omit<InfraEnvRecord, 'id' | keyof InfraEnvTokens | 'createdAt' | 'updatedAt'>;
@@ -50,6 +53,8 @@ export class DiscoveryService {
   private readonly lock = new KeyedLock();
   private readonly candidates = new Map<string, { at: number; hosts: HostRecord[] }>();
   private readonly now: () => Date;
+  /** Every committed change to hosts, infra-envs and events, for watchers (src/server/live/). */
+  readonly changes: ChangeFeed;
 
   constructor(
     readonly store: Store,
@@ -57,6 +62,7 @@ export class DiscoveryService {
   ) {
     this.hosts = new HostCache(store);
     this.now = options.now ?? (() => new Date());
+    this.changes = options.changes ?? new LocalChangeFeed();
   }
 
   async start(): Promise<void> {
@@ -83,6 +89,7 @@ export class DiscoveryService {
     await this.store.createInfraEnv(infraEnv);
     this.infraEnvs.set(infraEnv.id, infraEnv);
     this.agentTokens.add(infraEnv.agentToken);
+    this.changes.publish({ kind: 'infra-env', infraEnvId: infraEnv.id });
     await this.event({ name: 'infra_env_registered', infraEnvId: infraEnv.id, severity: 'info', message: `Registered infra-env ${infraEnv.name}` });
     return infraEnv;
   }
@@ -145,6 +152,7 @@ export class DiscoveryService {
     if (!(await this.store.updateInfraEnvTokens(id, tokens))) throw notFound(`infra-env ${id}`);
     // A new record object: a request already holding the old one finishes with what it checked.
     this.infraEnvs.set(id, rotated);
+    this.changes.publish({ kind: 'infra-env', infraEnvId: id });
     this.agentTokens.replace(previous.agentToken, rotated.agentToken);
     await this.event({ name: 'infra_env_token_rotated', infraEnvId: id, severity: 'info', message: `Infra-env ${rotated.name}: ${what} rotated` });
     return rotated;
@@ -156,6 +164,7 @@ export class DiscoveryService {
     this.infraEnvs.delete(id);
     this.agentTokens.retire(infraEnv.agentToken);
     this.hosts.dropInfraEnv(id);
+    this.changes.publish({ kind: 'infra-env-removed', infraEnvId: id });
     if (this.options.logsDir) await rm(path.join(this.options.logsDir, id), { recursive: true, force: true });
   }
 
@@ -250,7 +259,7 @@ export class DiscoveryService {
       const namesakesBefore = await this.hosts.sameHostname(host);
       const refreshed = await this.refresh(applied, infraEnv);
       await this.store.saveStepReply(result, refreshed.host);
-      await this.hosts.set(refreshed.host);
+      await this.remember(refreshed.host);
       // The reply itself may change the status (exit code 256: media gone), before the refresh.
       if (refreshed.host.status !== host.status) await this.statusEvent(refreshed.host, host.status);
       if (peerSummary(host).hostnameKey === peerSummary(refreshed.host).hostnameKey) return [];
@@ -276,7 +285,7 @@ export class DiscoveryService {
       if (state === 'requested') updated.logsStartedAt = at;
       if (state === 'completed') updated.logsRequested = false;
       await this.store.putHost(updated);
-      await this.hosts.set(updated);
+      await this.remember(updated);
     });
   }
 
@@ -285,7 +294,7 @@ export class DiscoveryService {
       const host = await this.requireHost(logs.infraEnvId, logs.hostId);
       const updated: HostRecord = { ...host, logsCollectedAt: logs.uploadedAt, logsInfo: 'collecting', logsRequested: false, updatedAt: logs.uploadedAt };
       await this.store.saveLogs(logs, updated);
-      await this.hosts.set(updated);
+      await this.remember(updated);
     });
     await this.event({
       name: 'host_logs_uploaded',
@@ -315,6 +324,7 @@ export class DiscoveryService {
     await this.lock.run(hostId, async () => {
       await this.store.deleteHost(infraEnvId, hostId);
       this.hosts.delete(infraEnvId, hostId);
+      this.changes.publish({ kind: 'host-removed', infraEnvId, hostId });
       if (this.options.logsDir) await rm(path.join(this.options.logsDir, infraEnvId, hostId), { recursive: true, force: true });
     });
     await this.event({ name: 'host_deregistered', infraEnvId, hostId, severity: 'info', message: `Host ${hostId}: deregistered by the operator` });
@@ -326,7 +336,7 @@ export class DiscoveryService {
       const host = await this.requireHost(infraEnvId, hostId);
       const updated: HostRecord = { ...host, logsRequested: true, updatedAt: this.now().toISOString() };
       await this.store.putHost(updated);
-      await this.hosts.set(updated);
+      await this.remember(updated);
       return updated;
     });
   }
@@ -398,7 +408,7 @@ export class DiscoveryService {
   private async refreshAndSave(host: HostRecord, infraEnv: InfraEnvRecord, previous?: HostRecord['status']): Promise<HostRecord> {
     const refreshed = await this.refresh(host, infraEnv);
     await this.store.putHost(refreshed.host);
-    await this.hosts.set(refreshed.host);
+    await this.remember(refreshed.host);
     const from = previous ?? refreshed.previousStatus;
     if (previous !== undefined && from !== refreshed.host.status) await this.statusEvent(refreshed.host, from);
     return refreshed.host;
@@ -416,7 +426,15 @@ export class DiscoveryService {
   }
 
   private async event(event: Omit<EventRecord, 'eventTime'>): Promise<void> {
-    await this.store.addEvent({ ...event, eventTime: this.now().toISOString() });
+    const record = { ...event, eventTime: this.now().toISOString() };
+    await this.store.addEvent(record);
+    this.changes.publish({ kind: 'event', event: record });
+  }
+
+  /** A host record the store has made durable: into the cache, and out to watchers. */
+  private async remember(host: HostRecord): Promise<void> {
+    await this.hosts.set(host);
+    this.changes.publish({ kind: 'host', infraEnvId: host.infraEnvId, hostId: host.id, status: host.status, statusInfo: host.statusInfo, updatedAt: host.updatedAt });
   }
 }
 

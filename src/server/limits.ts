@@ -140,3 +140,30 @@ export const OPERATOR_FIELD_LIMITS = {
  * auth answers 401 for a deleted infra-env's token too (which also stops a registering agent).
  */
 export const DELETED_INFRA_ENVS_REMEMBERED = 10_000;
+
+/**
+ * The web console's sessions and live streams (src/server/console/, src/server/routes/live.ts).
+ * Only the operator token makes a session, but each costs memory and each stream a connection and
+ * a listener: both are counted and timed so no client, however well credentialled, grows them.
+ */
+export const CONSOLE_LIMITS = {
+  /** Sessions held at once; signing in beyond this ends the least recently used one. */
+  maxSessions: 64,
+  /** A session ends this long after sign-in, however active. */
+  sessionLifetimeMs: 12 * 60 * 60_000,
+  /** ... or after this long unused. */
+  sessionIdleMs: 60 * 60_000,
+  /** The sign-in body: `{"token": "…"}`. */
+  signInBodyBytes: 1 * KIB,
+  /** Live streams per session (a console has one per tab) and in all. */
+  streamsPerSession: 4,
+  streamsTotal: 32,
+  /** A comment line this often keeps proxies and the idle timeout (30 s) from closing a quiet stream. */
+  heartbeatMs: 15_000,
+  /** Changes are gathered and sent this often: one message per host per flush, however often it changed. */
+  flushMs: 250,
+  /** Beyond this many hosts or events waiting for one flush, the stream says `resync` instead: the client reloads. */
+  maxPendingChanges: 2_000,
+  /** A stream ends after this long; the browser reconnects at once (the session is checked again then). */
+  streamLifetimeMs: 30 * 60_000,
+} as const;

@@ -19,7 +19,7 @@ const OVERRIDE = process.env.INBAND_BINARY;
 export const BINARY = OVERRIDE ? path.resolve(OVERRIDE) : path.join(ROOT, 'dist', 'inband');
 
 /** Everything the bundle is made from; package.json carries the version baked into the binary. */
-const INPUTS = ['src', 'build/bundle.mjs', 'package.json', 'package-lock.json'];
+const INPUTS = ['src', 'build/bundle.mjs', 'build/console.mjs', 'package.json', 'package-lock.json'];
 
 async function newestMtime(file: string): Promise<number> {
   let stat;

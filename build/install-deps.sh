@@ -6,6 +6,8 @@ packages=(
   iproute2 iputils-ping iputils-arping nmap dnsmasq-base isc-dhcp-client fio
   dmidecode ipmitool lshw pciutils hwdata util-linux procps kmod chrony file sg3-utils podman openssl
   systemd curl openssh-client haproxy postgresql-15
+  # the console's browser tests (playwright-core drives it; nothing downloads a browser)
+  chromium
 )
 command -v java >/dev/null 2>&1 || packages+=(openjdk-17-jre-headless)
 missing=()

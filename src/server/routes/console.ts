@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { consoleSession, sameSecret, type AuthConfig } from '../auth.js';
-import type { ConsoleAssets } from '../console/assets.js';
+import { CONSOLE_FILES, type ConsoleAssets } from '../console/assets.js';
 import { checkSameOrigin } from '../console/csrf.js';
 import { SESSION_COOKIE } from '../console/sessions.js';
 import { HttpError } from '../errors.js';
@@ -21,7 +21,6 @@ const PAGE_HEADERS = {
 const signInBody = {
   type: 'object',
   required: ['token'],
-  additionalProperties: false,
   properties: { token: { type: 'string', minLength: 1, maxLength: 512 } },
 } as const;
 
@@ -49,7 +48,8 @@ export async function consoleRoutes(app: FastifyInstance, options: { auth: AuthC
   const sessions = auth.sessions;
 
   app.get('/', async (request, reply) => sendAsset(assets, 'index.html', request, reply));
-  app.get<{ Params: { name: string } }>('/console/assets/:name', async (request, reply) => sendAsset(assets, request.params.name, request, reply));
+  // One route per file, no path parameter: any other name is the service's plain 404.
+  for (const name of Object.keys(CONSOLE_FILES)) app.get(`/console/assets/${name}`, async (request, reply) => sendAsset(assets, name, request, reply));
 
   /** Whether this browser is signed in, and the CSRF token its changes must carry. */
   app.get('/console/session', async (request, reply) => {

@@ -66,7 +66,7 @@ describe('GET /v2/changes (live stream)', () => {
     const third = await stream();
     expect(third.status).toBe(429);
     expect(third.headers.get('retry-after')).toBe('10');
-    expect((await third.json()).reason).toMatch(/too many live streams/);
+    expect(((await third.json()) as { reason: string }).reason).toMatch(/too many live streams/);
     expect(await readUntil(first.body as ReadableStream<Uint8Array>, (text) => text.includes(': heartbeat'), 2_000)).toContain(': heartbeat');
     // first was cancelled by the reader: its slot is free again once the server sees the close.
     await new Promise((r) => setTimeout(r, 200));

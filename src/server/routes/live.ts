@@ -6,7 +6,7 @@ import type { ChangeFeed } from '../live/change-feed.js';
 import { PendingChanges } from '../live/change-stream.js';
 import { StreamSlots } from '../live/stream-slots.js';
 
-export type LiveLimits = Pick<typeof CONSOLE_LIMITS, 'streamsPerSession' | 'streamsTotal' | 'heartbeatMs' | 'flushMs' | 'maxPendingChanges' | 'streamLifetimeMs'>;
+export type LiveLimits = Record<'streamsPerSession' | 'streamsTotal' | 'heartbeatMs' | 'flushMs' | 'maxPendingChanges' | 'streamLifetimeMs', number>;
 
 /** Whose stream this is, for the per-session count: the console session, else any bearer caller. */
 function streamOwner(auth: AuthConfig, request: FastifyRequest): string {

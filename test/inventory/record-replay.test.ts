@@ -1,13 +1,13 @@
 /**
  * `--record-fixture`: what a recording holds, and that replaying it gives back the same inventory,
- * for this live machine and for a recorded host (which exercises the symlink chains of sysfs).
+ * for this live machine and for a synthetic host (which exercises the symlink chains of sysfs).
  */
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { commandFileName, isRecordedFixture } from '../../src/host/recorded-commands.js';
-import { collectWire, fixtureRoot, FIXTURE_HOSTS } from './support.js';
+import { collectWire, syntheticRoot, SYNTHETIC_HOSTS } from './support.js';
 
 const made: string[] = [];
 async function tempDir(): Promise<string> {
@@ -58,10 +58,10 @@ describe.skipIf(process.platform !== 'linux')('recording this machine', () => {
   });
 });
 
-describe.each(FIXTURE_HOSTS)('re-recording recorded host %s', (name) => {
+describe.each(SYNTHETIC_HOSTS)('re-recording synthetic host %s', (name) => {
   it('gives a tree that replays to the same inventory', async () => {
     const dir = await tempDir();
-    const first = await collectWire(fixtureRoot(name), { recordTo: dir });
+    const first = await collectWire(syntheticRoot(name), { recordTo: dir });
     const again = await collectWire(dir);
     expect(again.json).toBe(first.json);
   });

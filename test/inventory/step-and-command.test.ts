@@ -14,7 +14,7 @@ import { replayingRunner } from '../../src/host/recorded-commands.js';
 import { memoryLogger } from '../../src/log/logger.js';
 import inventoryStep from '../../src/steps/inventory.js';
 import type { StepContext } from '../../src/steps/types.js';
-import { expectSameFields, fixtureRoot } from './support.js';
+import { expectSameFields, syntheticRoot } from './support.js';
 
 const HOST_ID = '6f9d5b3a-1c2e-4f70-8a9b-0c1d2e3f4a5b';
 
@@ -29,7 +29,7 @@ describe('inventory step', () => {
   });
 
   it('answers with the compact inventory JSON and exit code 0', async () => {
-    const root = fixtureRoot('server-nvme-sata-raid');
+    const root = syntheticRoot('server-nvme-sata-raid');
     const ctx: StepContext = {
       signal: new AbortController().signal,
       run: replayingRunner(root),
@@ -96,7 +96,7 @@ describe('inband inventory', () => {
   }
 
   it('prints the inventory of --host-root as one line of JSON and exits 0', async () => {
-    const { code, stdout } = await runCommand({ 'host-root': fixtureRoot('discovery-iso-usb') });
+    const { code, stdout } = await runCommand({ 'host-root': syntheticRoot('discovery-iso-usb') });
     expect(code).toBe(0);
     expect(stdout.endsWith('\n')).toBe(true);
     expect(stdout.trimEnd()).not.toContain('\n');
@@ -107,12 +107,12 @@ describe('inband inventory', () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'inband-cli-'));
     dirs.push(dir);
     const recording = path.join(dir, 'host');
-    const first = await runCommand({ 'host-root': fixtureRoot('bond-vlan-ipv6'), 'record-fixture': recording });
+    const first = await runCommand({ 'host-root': syntheticRoot('bond-vlan-ipv6'), 'record-fixture': recording });
     expect(first.code).toBe(0);
-    expect(JSON.parse(await fs.readFile(path.join(recording, 'inband-fixture.json'), 'utf8'))).toMatchObject({ host_root: fixtureRoot('bond-vlan-ipv6') });
+    expect(JSON.parse(await fs.readFile(path.join(recording, 'inband-fixture.json'), 'utf8'))).toMatchObject({ host_root: syntheticRoot('bond-vlan-ipv6') });
     const replay = await runCommand({ 'host-root': recording });
     expect(replay.stdout).toBe(first.stdout);
-    await expect(runCommand({ 'host-root': fixtureRoot('bond-vlan-ipv6'), 'record-fixture': recording })).rejects.toThrow(/not empty/);
+    await expect(runCommand({ 'host-root': syntheticRoot('bond-vlan-ipv6'), 'record-fixture': recording })).rejects.toThrow(/not empty/);
   });
 
   it('applies --gpu-config-file, and falls back to the default classes when the file is unusable', async () => {
@@ -120,10 +120,10 @@ describe('inband inventory', () => {
     dirs.push(dir);
     const config = path.join(dir, 'gpus.yaml');
     await fs.writeFile(config, 'classes: []\nvendors:\n  - "1200 1da3"\nmodels: []\n');
-    const custom = await runCommand({ 'host-root': fixtureRoot('gpu-tpm-secureboot-bmc'), 'gpu-config-file': config });
+    const custom = await runCommand({ 'host-root': syntheticRoot('gpu-tpm-secureboot-bmc'), 'gpu-config-file': config });
     expect(JSON.parse(custom.stdout).gpus.map((g: { address: string }) => g.address)).toEqual(['0000:4b:00.0']);
 
-    const fallback = await runCommand({ 'host-root': fixtureRoot('gpu-tpm-secureboot-bmc'), 'gpu-config-file': path.join(dir, 'missing.yaml') });
+    const fallback = await runCommand({ 'host-root': syntheticRoot('gpu-tpm-secureboot-bmc'), 'gpu-config-file': path.join(dir, 'missing.yaml') });
     expect(JSON.parse(fallback.stdout).gpus).toHaveLength(5);
   });
 });

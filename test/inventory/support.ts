@@ -8,9 +8,10 @@ import { memoryLogger } from '../../src/log/logger.js';
 import type { DryRunConfig } from '../../src/config/dry-run.js';
 
 const here = path.dirname(new URL(import.meta.url).pathname);
-export const FIXTURE_HOSTS_DIR = path.resolve(here, '../fixtures/hosts');
+/** Synthetic hosts: trees written from tables (test/fixtures/hosts-src), never recorded. */
+export const SYNTHETIC_HOSTS_DIR = path.resolve(here, '../fixtures/hosts');
 
-export const FIXTURE_HOSTS = [
+export const SYNTHETIC_HOSTS = [
   'vm-virtio',
   'server-nvme-sata-raid',
   'san-multipath-iscsi',
@@ -18,10 +19,10 @@ export const FIXTURE_HOSTS = [
   'gpu-tpm-secureboot-bmc',
   'discovery-iso-usb',
 ] as const;
-export type FixtureHost = (typeof FIXTURE_HOSTS)[number];
+export type SyntheticHost = (typeof SYNTHETIC_HOSTS)[number];
 
-export function fixtureRoot(name: FixtureHost): string {
-  return path.join(FIXTURE_HOSTS_DIR, name);
+export function syntheticRoot(name: SyntheticHost): string {
+  return path.join(SYNTHETIC_HOSTS_DIR, name);
 }
 
 export interface CollectOptions extends HostAccessOptions {

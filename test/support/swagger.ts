@@ -47,3 +47,31 @@ export function swaggerErrors(definition: string, value: unknown): string[] {
   if (validate(value)) return [];
   return (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''} ${JSON.stringify(e.params)}`);
 }
+
+interface SchemaNode {
+  $ref?: string;
+  type?: string;
+  properties?: Record<string, SchemaNode>;
+  items?: SchemaNode;
+}
+
+/**
+ * `value` with only the fields `#/definitions/<name>` declares, at every depth: what upstream's
+ * service decodes. Our extensions (src/inventory/extensions.ts) are dropped, so a comparison of
+ * upstream's fields is unaffected by them.
+ */
+export function upstreamFieldsOnly(definition: string, value: unknown): unknown {
+  const doc = yaml.load(readSwagger(SWAGGER_PATH)) as { definitions: Record<string, SchemaNode> };
+  const project = (schema: SchemaNode | undefined, node: unknown): unknown => {
+    if (schema?.$ref) return project(doc.definitions[schema.$ref.replace('#/definitions/', '')], node);
+    if (Array.isArray(node)) return schema?.items ? node.map((item) => project(schema.items, item)) : node;
+    if (node === null || typeof node !== 'object' || !schema?.properties) return node;
+    const out: Record<string, unknown> = {};
+    for (const [key, field] of Object.entries(node)) {
+      const declared = schema.properties[key];
+      if (declared) out[key] = project(declared, field);
+    }
+    return out;
+  };
+  return project({ $ref: `#/definitions/${definition}` }, value);
+}

@@ -35,6 +35,7 @@ export function registerServiceCommands(parser: Argv, handle: Handler): void {
           'headers-timeout': { type: 'number', default: 15, describe: 'seconds a client has to send its request headers' },
           'request-timeout': { type: 'number', default: 3600, describe: 'seconds a whole request may take to arrive (a 250 MB logs upload included)' },
           'idle-timeout': { type: 'number', default: 30, describe: 'seconds without a byte before a connection is closed' },
+          'metrics-public': { type: 'boolean', default: false, describe: 'serve GET /metrics (Prometheus) without the operator token' },
         },
         loggingOptions({ journal: false, text: false }),
         { 'with-stdout-logging': { type: 'boolean', default: true, describe: 'log to stdout' } },

@@ -15,6 +15,7 @@ import { plainUrl } from '../server/boot/service-url.js';
 import { openStore } from '../server/store/open-store.js';
 import { ConsoleAssets } from '../server/console/assets.js';
 import { ConsoleSessions } from '../server/console/sessions.js';
+import { ServiceMetrics } from '../server/metrics/service-metrics.js';
 import { report } from './runtime.js';
 
 /** How often the monitor looks for hosts that stopped polling (upstream's HOST_MONITOR_INTERVAL). */
@@ -38,6 +39,8 @@ export interface ServeFlags {
   /** The CA bundle hosts must trust; by default the --tls-cert file (a self-signed certificate is its own CA). */
   tlsCa?: string;
   bootArtifacts?: BootArtifacts;
+  /** GET /metrics without the operator token (for a scraper on a trusted network). */
+  metricsPublic: boolean;
 }
 
 /** Kernel arguments the iPXE script adds: plain words only (iPXE expands `$`, splits on spaces). */
@@ -106,6 +109,7 @@ export function serveFlags(argv: ParsedArgs): ServeFlags {
     agentBinaries: ([] as unknown[]).concat(argv['agent-binary'] ?? []).map(String).filter(Boolean),
     tlsCa: String(argv['tls-ca'] ?? '') || undefined,
     bootArtifacts: bootArtifactFlags(argv),
+    metricsPublic: Boolean(argv['metrics-public']),
   };
 }
 
@@ -153,9 +157,10 @@ export async function serveCommand(flags: ServeFlags, log: Logger, signal: Abort
     report(`warning: ${message}`);
     log.warn(message);
   });
-  const store = await openStore({ dataDir: flags.dataDir, databaseUrl: flags.databaseUrl });
+  const metrics = new ServiceMetrics({ processMetrics: true });
+  const store = metrics.timeStore(await openStore({ dataDir: flags.dataDir, databaseUrl: flags.databaseUrl }));
   const logsDir = path.join(flags.dataDir, 'logs');
-  const service = new DiscoveryService(store, { agentImage: flags.agentImage, logsDir, pollIntervalSeconds: flags.pollIntervalSeconds });
+  const service = new DiscoveryService(store, { agentImage: flags.agentImage, logsDir, pollIntervalSeconds: flags.pollIntervalSeconds, observer: metrics });
   await service.start();
   const auth: AuthConfig = {
     mode: flags.auth,
@@ -164,6 +169,7 @@ export async function serveCommand(flags: ServeFlags, log: Logger, signal: Abort
     publicUrl: flags.publicUrl,
   };
   if (flags.auth === 'none') report('--auth none: every request is accepted; use this for local experiments only');
+  else if (flags.metricsPublic) report('--metrics-public: GET /metrics answers without the operator token');
   let https: { cert: Buffer; key: Buffer } | undefined;
   let serviceCaPem: string | undefined;
   if (flags.tls) {
@@ -180,7 +186,18 @@ export async function serveCommand(flags: ServeFlags, log: Logger, signal: Abort
   });
   const boot = { binaries, publicUrl: flags.publicUrl, agentImage: flags.agentImage, serviceCaPem, bootArtifacts: flags.bootArtifacts };
   const consoleAssets = ConsoleAssets.load();
-  const app = await buildApp({ service, auth, logsDir, maxLogBytes: flags.maxLogBytes, log, https, timeouts: flags.timeouts, boot, consoleAssets });
+  const app = await buildApp({
+    service,
+    auth,
+    logsDir,
+    maxLogBytes: flags.maxLogBytes,
+    log,
+    https,
+    timeouts: flags.timeouts,
+    boot,
+    consoleAssets,
+    metrics: { registry: metrics, public: flags.metricsPublic },
+  });
   try {
     await app.listen({ host: flags.listen.host, port: flags.listen.port });
   } catch (err) {

@@ -10,6 +10,7 @@ import { buildApp, type AppOptions } from './app.js';
 import { DiscoveryService } from './discovery-service.js';
 import { openStore } from './store/open-store.js';
 import { ConsoleSessions } from './console/sessions.js';
+import { ServiceMetrics } from './metrics/service-metrics.js';
 
 export const ADMIN = 'admin-secret';
 export const HOST = '5a3f0a52-7a0e-4c2b-9a53-2b1f5d7f0c11';
@@ -45,15 +46,22 @@ afterEach(async () => {
 
 /** A service on a new data dir; closed after the test that made it. */
 export async function startTestApp(
-  options: Partial<Pick<AppOptions, 'maxLogBytes' | 'timeouts' | 'boot' | 'consoleAssets' | 'liveLimits'>> & { authMode?: 'token' | 'none'; sessions?: ConsoleSessions } = {},
+  options: Partial<Pick<AppOptions, 'maxLogBytes' | 'timeouts' | 'boot' | 'consoleAssets' | 'liveLimits'>> & {
+    authMode?: 'token' | 'none';
+    sessions?: ConsoleSessions;
+    metrics?: { public: boolean; registry?: ServiceMetrics };
+  } = {},
 ): Promise<TestApp> {
-  const { authMode = 'token', sessions = new ConsoleSessions(), ...appOptions } = options;
+  const { authMode = 'token', sessions = new ConsoleSessions(), metrics: metricsOption, ...appOptions } = options;
   const dataDir = tempDir('serve');
   const clock = { now: new Date('2026-11-21T10:00:00Z') };
   const logsDir = path.join(dataDir, 'logs');
-  const service = new DiscoveryService(await openStore({ dataDir }), { now: () => clock.now, logsDir });
+  // As `inband serve` wires them: the store timed, the service observed.
+  const metrics = metricsOption ? { registry: metricsOption.registry ?? new ServiceMetrics({ renderIntervalMs: 0 }), public: metricsOption.public } : undefined;
+  const store = await openStore({ dataDir });
+  const service = new DiscoveryService(metrics ? metrics.registry.timeStore(store) : store, { now: () => clock.now, logsDir, observer: metrics?.registry });
   await service.start();
-  const app = await buildApp({ service, auth: { mode: authMode, adminToken: ADMIN, sessions }, logsDir, ...appOptions });
+  const app = await buildApp({ service, auth: { mode: authMode, adminToken: ADMIN, sessions }, logsDir, metrics, ...appOptions });
   const inject = (o: InjectOptions) => app.inject(o);
   let closed = false;
   const t: TestApp = {

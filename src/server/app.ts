@@ -20,6 +20,8 @@ import { operatorRoutes } from './routes/operator.js';
 import { consoleRoutes } from './routes/console.js';
 import { liveRoutes, type LiveLimits } from './routes/live.js';
 import { ConsoleAssets } from './console/assets.js';
+import { metricsRoutes, timeRequests } from './routes/metrics.js';
+import type { ServiceMetrics } from './metrics/service-metrics.js';
 import { ParentNotFoundError } from './store/store.js';
 
 export type ServerTimeouts = { -readonly [K in keyof typeof SERVER_TIMEOUTS]: number };
@@ -39,6 +41,8 @@ export interface AppOptions {
   consoleAssets?: ConsoleAssets;
   /** Overrides of the live stream's limits (tests). */
   liveLimits?: Partial<LiveLimits>;
+  /** The service's metrics, served at /metrics (operator token unless `public`); no /metrics without. */
+  metrics?: { registry: ServiceMetrics; public: boolean };
 }
 
 /** Upstream's swagger gives upfile a maxLength of 262144000 bytes. */
@@ -92,6 +96,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   app.setNotFoundHandler((request, reply) => reply.code(404).send(errorBody(404, `no route for ${request.method} ${request.url.split('?')[0]}`)));
 
+  if (options.metrics) timeRequests(app, options.metrics.registry);
   app.addHook('onRequest', canonicalUrlIds);
   app.addHook('preValidation', canonicalBodyIds);
   enforceBodyDeadline(app, timeouts.jsonBodyDeadlineMs);
@@ -117,5 +122,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   );
   await app.register(consoleRoutes, { auth: options.auth, assets: options.consoleAssets ?? ConsoleAssets.fromContents({}) });
   app.get('/healthz', async () => ({ status: 'ok' }));
+  if (options.metrics) {
+    options.metrics.registry.countHostsFrom(options.service);
+    await app.register(metricsRoutes, { metrics: options.metrics.registry, auth: options.auth, public: options.metrics.public });
+  }
   return app;
 }

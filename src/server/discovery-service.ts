@@ -12,7 +12,7 @@ import { HttpError, notFound } from './errors.js';
 import { AgentTokenIndex } from './agent-tokens.js';
 import { HostCache } from './host-cache.js';
 import { KeyedLock } from './keyed-lock.js';
-import type { EventFilter, EventRecord, EventSeverity, HostRecord, InfraEnvRecord, InfraEnvTokens, LogsRecord, LogsState, StepResultRecord } from './model.js';
+import type { EventFilter, EventRecord, EventSeverity, HostRecord, HostStatus, InfraEnvRecord, InfraEnvTokens, LogsRecord, LogsState, StepResultRecord } from './model.js';
 import { newSecretToken } from './tokens.js';
 import type { Store } from './store/store.js';
 import { LocalChangeFeed, type ChangeFeed } from './live/change-feed.js';
@@ -38,7 +38,26 @@ export interface DiscoveryServiceOptions {
   pollIntervalSeconds?: number;
   /** Where host, infra-env and event changes are published once written (the console's live stream); a local feed by default. */
   changes?: ChangeFeed;
+  /** Told of the work done (the metrics count it). */
+  observer?: ServiceObserver;
 }
+
+/** What the service tells its observers as it works: called after the change is durable. */
+export interface ServiceObserver {
+  hostRegistered(infraEnvId: string, isNew: boolean): void;
+  hostPolled(infraEnvId: string): void;
+  stepReplied(stepType: string | undefined, exitCode: number | undefined): void;
+  logsReceived(bytes: number): void;
+  infraEnvDeleted(infraEnvId: string): void;
+}
+
+const NO_OBSERVER: ServiceObserver = {
+  hostRegistered: () => undefined,
+  hostPolled: () => undefined,
+  stepReplied: () => undefined,
+  logsReceived: () => undefined,
+  infraEnvDeleted: () => undefined,
+};
 
 export type InfraEnvParams = Omit<InfraEnvRecord, 'id' | keyof InfraEnvTokens | 'createdAt' | 'updatedAt'>;
 
@@ -55,6 +74,7 @@ export class DiscoveryService {
   private readonly now: () => Date;
   /** Every committed change to hosts, infra-envs and events, for watchers (src/server/live/). */
   readonly changes: ChangeFeed;
+  private readonly observer: ServiceObserver;
 
   constructor(
     readonly store: Store,
@@ -63,6 +83,7 @@ export class DiscoveryService {
     this.hosts = new HostCache(store);
     this.now = options.now ?? (() => new Date());
     this.changes = options.changes ?? new LocalChangeFeed();
+    this.observer = options.observer ?? NO_OBSERVER;
   }
 
   async start(): Promise<void> {
@@ -165,6 +186,7 @@ export class DiscoveryService {
     this.agentTokens.retire(infraEnv.agentToken);
     this.hosts.dropInfraEnv(id);
     this.changes.publish({ kind: 'infra-env-removed', infraEnvId: id });
+    this.observer.infraEnvDeleted(id);
     if (this.options.logsDir) await rm(path.join(this.options.logsDir, id), { recursive: true, force: true });
   }
 
@@ -195,6 +217,7 @@ export class DiscoveryService {
       // Re-registration restarts discovery, as upstream's RegisterHost transition does.
       if (existing) Object.assign(base, { status: 'discovering', statusInfo: 'Waiting for host to send hardware details' });
       const host = await this.refreshAndSave(base, infraEnv, existing?.status);
+      this.observer.hostRegistered(infraEnvId, !existing);
       await this.event({
         name: existing ? 'host_re_registered' : 'host_registration_succeeded',
         infraEnvId,
@@ -219,6 +242,7 @@ export class DiscoveryService {
     if (poll.timestamp) host.timestamp = poll.timestamp;
     if (poll.agentVersion) host.discoveryAgentVersion = poll.agentVersion;
     await this.store.recordCheckIn(infraEnvId, hostId, { at, timestamp: poll.timestamp, agentVersion: poll.agentVersion });
+    this.observer.hostPolled(infraEnvId);
     if (host.status === 'disconnected') {
       // A disconnected host that polls again is back: re-evaluate it now rather than at the next tick.
       const current = host;
@@ -260,6 +284,7 @@ export class DiscoveryService {
       const refreshed = await this.refresh(applied, infraEnv);
       await this.store.saveStepReply(result, refreshed.host);
       await this.remember(refreshed.host);
+      this.observer.stepReplied(reply.step_type, reply.exit_code);
       // The reply itself may change the status (exit code 256: media gone), before the refresh.
       if (refreshed.host.status !== host.status) await this.statusEvent(refreshed.host, host.status);
       if (peerSummary(host).hostnameKey === peerSummary(refreshed.host).hostnameKey) return [];
@@ -296,6 +321,7 @@ export class DiscoveryService {
       await this.store.saveLogs(logs, updated);
       await this.remember(updated);
     });
+    this.observer.logsReceived(logs.sizeBytes);
     await this.event({
       name: 'host_logs_uploaded',
       infraEnvId: logs.infraEnvId,
@@ -310,6 +336,17 @@ export class DiscoveryService {
   async listHosts(infraEnvId: string): Promise<HostRecord[]> {
     this.requireInfraEnv(infraEnvId);
     return (await this.hosts.list(infraEnvId)).sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+  }
+
+  /** Hosts per infra-env and status, from memory (what the hosts gauge reports): O(hosts), no store query. */
+  hostCounts(): Map<string, Map<HostStatus, number>> {
+    const counts = new Map<string, Map<HostStatus, number>>();
+    for (const host of this.hosts.all()) {
+      let byStatus = counts.get(host.infraEnvId);
+      if (!byStatus) counts.set(host.infraEnvId, (byStatus = new Map()));
+      byStatus.set(host.status, (byStatus.get(host.status) ?? 0) + 1);
+    }
+    return counts;
   }
 
   async requireHost(infraEnvId: string, hostId: string): Promise<HostRecord> {

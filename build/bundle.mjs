@@ -29,6 +29,9 @@ await build({
   minifyWhitespace: true,
   keepNames: true,
   legalComments: 'none',
+  // pg loads its optional libpq binding (pg-native) only when asked for pg.native, which inband never is:
+  // the pure-JS client is what goes into the single executable.
+  external: ['pg-native'],
   define: { __INBAND_VERSION__: JSON.stringify(pkg.version) },
   logLevel: 'warning',
 });

@@ -16,7 +16,12 @@ export function registerServiceCommands(parser: Argv, handle: Handler): void {
         {
           listen: { type: 'string', default: '127.0.0.1:8090', describe: 'host:port to listen on' },
           'data-dir': { type: 'string', default: process.env.INBAND_DATA_DIR ?? '/var/lib/inband', describe: 'where the database, logs and admin token live' },
-          'database-url': { type: 'string', default: '', describe: 'postgres://… to use PostgreSQL instead of the embedded store' },
+          'database-url': {
+            type: 'string',
+            default: process.env.INBAND_DATABASE_URL ?? '',
+            describe: 'postgres://user:password@host:port/db[?sslmode=verify-full&sslrootcert=ca.pem] to use PostgreSQL (shared by replicas) instead of the embedded store [env INBAND_DATABASE_URL]',
+          },
+          'database-pool': { type: 'number', describe: 'the most connections this process opens to PostgreSQL (default: 2 × cores + 1, at least 4)' },
           'tls-cert': { type: 'string', default: '', describe: 'PEM certificate for HTTPS' },
           'tls-key': { type: 'string', default: '', describe: 'PEM key for HTTPS' },
           'admin-token': { type: 'string', default: '', describe: 'operator token [env INBAND_ADMIN_TOKEN; else generated once and kept in the data dir]' },

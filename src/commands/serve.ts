@@ -25,6 +25,7 @@ export interface ServeFlags {
   listen: { host: string; port: number };
   dataDir: string;
   databaseUrl?: string;
+  databasePool?: number;
   tls?: { cert: string; key: string };
   auth: 'token' | 'none';
   adminToken?: string;
@@ -41,6 +42,17 @@ export interface ServeFlags {
   bootArtifacts?: BootArtifacts;
   /** GET /metrics without the operator token (for a scraper on a trusted network). */
   metricsPublic: boolean;
+}
+
+/** The database URL for messages: never its password. */
+function redactedUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'the --database-url database';
+  }
 }
 
 /** Kernel arguments the iPXE script adds: plain words only (iPXE expands `$`, splits on spaces). */
@@ -98,6 +110,7 @@ export function serveFlags(argv: ParsedArgs): ServeFlags {
     listen: { host: (match[1] as string).replace(/^\[|\]$/g, ''), port },
     dataDir: path.resolve(String(argv['data-dir'])),
     databaseUrl: String(argv['database-url'] ?? '') || undefined,
+    databasePool: argv['database-pool'] === undefined ? undefined : wholeNumber(argv, 'database-pool', 1, 1000, 'connections'),
     tls: cert ? { cert, key } : undefined,
     auth,
     adminToken: String(argv['admin-token'] ?? '') || process.env.INBAND_ADMIN_TOKEN || undefined,
@@ -158,7 +171,7 @@ export async function serveCommand(flags: ServeFlags, log: Logger, signal: Abort
     log.warn(message);
   });
   const metrics = new ServiceMetrics({ processMetrics: true });
-  const store = metrics.timeStore(await openStore({ dataDir: flags.dataDir, databaseUrl: flags.databaseUrl }));
+  const store = metrics.timeStore(await openStore({ dataDir: flags.dataDir, databaseUrl: flags.databaseUrl, databasePool: flags.databasePool }));
   const logsDir = path.join(flags.dataDir, 'logs');
   const service = new DiscoveryService(store, { agentImage: flags.agentImage, logsDir, pollIntervalSeconds: flags.pollIntervalSeconds, observer: metrics });
   await service.start();
@@ -207,7 +220,8 @@ export async function serveCommand(flags: ServeFlags, log: Logger, signal: Abort
   }
   const scheme = https ? 'https' : 'http';
   const host = flags.listen.host.includes(':') ? `[${flags.listen.host}]` : flags.listen.host;
-  report(`serving on ${scheme}://${host}:${flags.listen.port} (data in ${flags.dataDir})`);
+  const where = flags.databaseUrl ? `data in ${redactedUrl(flags.databaseUrl)}` : `data in ${flags.dataDir}`;
+  report(`serving on ${scheme}://${host}:${flags.listen.port} (${where})`);
   if (consoleAssets.built) report(`console at ${scheme}://${host}:${flags.listen.port}/ (sign in with the operator token)`);
   log.info('service started', { listen: `${host}:${flags.listen.port}`, data_dir: flags.dataDir });
 

@@ -22,7 +22,7 @@ import { liveRoutes, type LiveLimits } from './routes/live.js';
 import { ConsoleAssets } from './console/assets.js';
 import { metricsRoutes, timeRequests } from './routes/metrics.js';
 import type { ServiceMetrics } from './metrics/service-metrics.js';
-import { ParentNotFoundError } from './store/store.js';
+import { HostUpdateConflictError, ParentNotFoundError, StoreUnavailableError } from './store/store.js';
 
 export type ServerTimeouts = { -readonly [K in keyof typeof SERVER_TIMEOUTS]: number };
 
@@ -82,6 +82,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     if (error instanceof HttpError) return reply.code(error.status).headers(error.headers).send(error.body());
     // The infra-env or host went away while the request was in flight: what a later request would get.
     if (error instanceof ParentNotFoundError) return reply.code(404).send(errorBody(404, error.message));
+    // The database is down or restarting (or a host is contended): agents retry a 503, and the store reconnects by itself.
+    if (error instanceof StoreUnavailableError || error instanceof HostUpdateConflictError) {
+      options.log?.warn(`${request.method} ${request.url}: ${error.message}`, { request_id: request.id });
+      const message = error instanceof StoreUnavailableError ? 'the service cannot reach its database right now; try again shortly' : error.message;
+      return reply.code(503).header('Retry-After', '2').send(errorBody(503, message));
+    }
     if (error.validation) {
       // Upstream rewrites request-validation failures (422 in go-swagger) to 400 with this body.
       const lines = error.validation.map((v) => {

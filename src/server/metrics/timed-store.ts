@@ -12,6 +12,7 @@ const STORE_OPERATIONS: Record<StoreOperation, true> = {
   updateInfraEnvTokens: true,
   deleteInfraEnv: true,
   putHost: true,
+  updateHost: true,
   getHost: true,
   listHosts: true,
   listAllHosts: true,

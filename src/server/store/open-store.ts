@@ -3,16 +3,23 @@ import type { Store } from './store.js';
 
 export interface StoreLocation {
   dataDir: string;
+  /** postgres://… selects the PostgreSQL store; without it, the embedded SQLite file in dataDir. */
   databaseUrl?: string;
+  /** The most connections to PostgreSQL (--database-pool). */
+  databasePool?: number;
 }
 
-/** The embedded SQLite file by default; PostgreSQL when a database URL is given. */
+/** The embedded SQLite file by default; PostgreSQL when a database URL is given. Each engine loads only when chosen. */
 export async function openStore(location: StoreLocation): Promise<Store> {
   if (location.databaseUrl) {
-    if (!/^postgres(ql)?:\/\//.test(location.databaseUrl)) {
-      throw new ExitError(`--database-url must be a postgres:// URL, got ${JSON.stringify(location.databaseUrl)}`, 2);
+    const { PostgresStore } = await import('./postgres/postgres-store.js');
+    const { DatabaseUrlError } = await import('./postgres/pg-connection.js');
+    try {
+      return await PostgresStore.open({ url: location.databaseUrl, poolSize: location.databasePool });
+    } catch (error) {
+      if (error instanceof DatabaseUrlError) throw new ExitError(error.message, 2);
+      throw new ExitError(`cannot open the PostgreSQL store: ${(error as Error).message}`, 1);
     }
-    throw new ExitError('the PostgreSQL store is not available in this build yet; run without --database-url to use the embedded store', 2);
   }
   const { SqliteStore } = await import('./sqlite/sqlite-store.js');
   return SqliteStore.open(location.dataDir);

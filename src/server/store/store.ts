@@ -1,7 +1,8 @@
 import type { EventFilter, EventRecord, HostRecord, InfraEnvRecord, InfraEnvTokens, LogsRecord, StepResultRecord } from '../model.js';
 
 /**
- * The service's persistence, one interface for the embedded SQLite file and (later) PostgreSQL.
+ * The service's persistence, one interface for the embedded SQLite file (`sqlite/`) and
+ * PostgreSQL (`postgres/`), which several replicas of the service share.
  * Every method is async so that a networked database fits behind it unchanged.
  *
  * Durability contract: when a write method's promise resolves, the change is on disk (the service
@@ -25,8 +26,23 @@ export interface Store {
   /** Deletes the infra-env with its hosts, step results, events and logs records; false when it did not exist. */
   deleteInfraEnv(id: string): Promise<boolean>;
 
-  /** Inserts or replaces the whole host record. */
+  /** Inserts or replaces the whole host record (last writer wins; see `updateHost` for read-modify-write). */
   putHost(host: HostRecord): Promise<void>;
+  /**
+   * A read-modify-write of one host that no concurrent writer (another request, another replica)
+   * can lose. `change` gets the host as stored and returns what to write: the new record, and
+   * optionally the step result that goes with it in the same transaction (kept to the last
+   * `keepPerType` of its type, as `saveStepReply`); or undefined to write nothing. When another
+   * writer changed the host between the read and the write (its version moved on), `change` runs
+   * again on the newer record, up to a few times, then `HostUpdateConflictError`.
+   *
+   * `assumed`: a record this process got from the store before (a cache); tried first instead of
+   * reading the host again, so an uncontended update is one write.
+   *
+   * Resolves with the host as written, or as found when `change` wrote nothing; undefined when
+   * the host does not exist.
+   */
+  updateHost(infraEnvId: string, hostId: string, change: HostChange, options?: { assumed?: HostRecord }): Promise<HostRecord | undefined>;
   getHost(infraEnvId: string, hostId: string): Promise<HostRecord | undefined>;
   listHosts(infraEnvId: string): Promise<HostRecord[]>;
   /** Every host of every infra-env, for the monitor that marks hosts disconnected. */
@@ -49,6 +65,35 @@ export interface Store {
 
   saveLogs(logs: LogsRecord, host: HostRecord): Promise<void>;
   getLogs(infraEnvId: string, hostId: string): Promise<LogsRecord | undefined>;
+}
+
+export interface HostUpdate {
+  host: HostRecord;
+  stepResult?: StepResultRecord;
+}
+
+export type HostChange = (current: HostRecord) => HostUpdate | undefined | Promise<HostUpdate | undefined>;
+
+/** The most times `updateHost` runs its change before giving up on a host other writers keep changing. */
+export const HOST_UPDATE_ATTEMPTS = 8;
+
+/** `updateHost` lost the race for a host `HOST_UPDATE_ATTEMPTS` times in a row. */
+export class HostUpdateConflictError extends Error {
+  constructor(infraEnvId: string, hostId: string) {
+    super(`host ${hostId} of infra-env ${infraEnvId} kept changing while it was being updated; try again`);
+    this.name = 'HostUpdateConflictError';
+  }
+}
+
+/**
+ * The database cannot be reached (down, restarting, network gone, pool exhausted for too long).
+ * Routes answer 503, which agents retry; the store reconnects by itself once it is back.
+ */
+export class StoreUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreUnavailableError';
+  }
 }
 
 /**

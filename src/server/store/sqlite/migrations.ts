@@ -112,6 +112,14 @@ export const MIGRATIONS: readonly Migration[] = [
       }
     },
   },
+  {
+    version: 3,
+    description: 'a version per host record, for read-modify-write without lost updates',
+    up(db) {
+      // Every write of the record adds one; check-ins do not (they never conflict with a record write).
+      db.exec('ALTER TABLE hosts ADD COLUMN version INTEGER NOT NULL DEFAULT 1');
+    },
+  },
 ];
 
 export class SchemaTooNewError extends Error {

@@ -27,6 +27,8 @@ export interface HostRow {
   host_timestamp: number | null;
   agent_version: string | null;
   record: string;
+  /** Read only: writes set it from the row's own (see sqlite-statements.ts). */
+  version?: number;
 }
 
 export interface StepResultRow {

@@ -3,7 +3,7 @@ import type { EventFilter } from '../../model.js';
 import type { EventRow, HostRow, InfraEnvRow, InfraEnvTokenColumns, LogsRow, StepResultRow } from './sqlite-rows.js';
 
 const SELECT_HOSTS = `
-  SELECT h.infra_env_id, h.id, h.status, h.checked_in_at, h.host_timestamp, h.agent_version, r.record
+  SELECT h.infra_env_id, h.id, h.status, h.checked_in_at, h.host_timestamp, h.agent_version, h.version, r.record
   FROM hosts h JOIN host_records r ON r.infra_env_id = h.infra_env_id AND r.host_id = h.id`;
 
 /** Every statement the SQLite store runs, prepared once after the schema is migrated. */
@@ -22,12 +22,17 @@ export function prepareStatements(db: Database) {
 
     // Not INSERT OR REPLACE: replacing deletes the row first, and the cascade would take the
     // host's step results and logs with it.
-    upsertHost: db.prepare<[Omit<HostRow, 'record'>]>(`
+    upsertHost: db.prepare<[Omit<HostRow, 'record' | 'version'>]>(`
       INSERT INTO hosts (infra_env_id, id, status, checked_in_at, host_timestamp, agent_version)
       VALUES (@infra_env_id, @id, @status, @checked_in_at, @host_timestamp, @agent_version)
       ON CONFLICT (infra_env_id, id) DO UPDATE SET
         status = excluded.status, checked_in_at = excluded.checked_in_at, host_timestamp = excluded.host_timestamp,
-        agent_version = excluded.agent_version`),
+        agent_version = excluded.agent_version, version = hosts.version + 1`),
+    updateHostIfVersion: db.prepare<[Omit<HostRow, 'record' | 'version'> & { version: number }]>(`
+      UPDATE hosts SET status = @status, checked_in_at = @checked_in_at, host_timestamp = @host_timestamp,
+        agent_version = @agent_version, version = version + 1
+      WHERE infra_env_id = @infra_env_id AND id = @id AND version = @version`),
+    hostVersion: db.prepare<[string, string], { version: number }>('SELECT version FROM hosts WHERE infra_env_id = ? AND id = ?'),
     upsertHostRecord: db.prepare<[Pick<HostRow, 'infra_env_id' | 'id' | 'record'>]>(`
       INSERT INTO host_records (infra_env_id, host_id, record) VALUES (@infra_env_id, @id, @record)
       ON CONFLICT (infra_env_id, host_id) DO UPDATE SET record = excluded.record`),

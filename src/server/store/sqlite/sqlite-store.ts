@@ -22,7 +22,7 @@ import {
   type HostRow,
 } from './sqlite-rows.js';
 import { EventQueries, prepareStatements, type Statements } from './sqlite-statements.js';
-import { ParentNotFoundError, type Store } from '../store.js';
+import { HOST_UPDATE_ATTEMPTS, HostUpdateConflictError, ParentNotFoundError, type HostChange, type Store } from '../store.js';
 
 export interface SqliteStoreOptions {
   /** Holds inband.db (created with the directory on first start) and the addon cache of the single executable. */
@@ -54,6 +54,8 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly writes: GroupCommitQueue;
   private readonly checkIns = new CheckInBuffer();
+  /** The version each record object this store handed out was read (or written) at, for updateHost. */
+  private readonly versions = new WeakMap<HostRecord, number>();
   private readonly keepPerType: number;
   private readonly checkInFlushMs: number;
   private statements?: Statements;
@@ -198,19 +200,59 @@ export class SqliteStore implements Store {
 
   async getHost(infraEnvId: string, hostId: string): Promise<HostRecord | undefined> {
     const row = this.ready().getHost.get(infraEnvId, hostId);
-    return row && this.checkIns.overlay(hostFromRow(row));
+    return row && this.fromRow(row);
   }
 
   async listHosts(infraEnvId: string): Promise<HostRecord[]> {
     return this.ready()
       .listHosts.all(infraEnvId)
-      .map((row) => this.checkIns.overlay(hostFromRow(row)));
+      .map((row) => this.fromRow(row));
   }
 
   async listAllHosts(): Promise<HostRecord[]> {
     return this.ready()
       .listAllHosts.all()
-      .map((row) => this.checkIns.overlay(hostFromRow(row)));
+      .map((row) => this.fromRow(row));
+  }
+
+  async updateHost(infraEnvId: string, hostId: string, change: HostChange, options: { assumed?: HostRecord } = {}): Promise<HostRecord | undefined> {
+    const s = this.ready();
+    let current = options.assumed && this.versions.has(options.assumed) ? options.assumed : await this.getHost(infraEnvId, hostId);
+    for (let attempt = 1; current; attempt++) {
+      const update = await change(current);
+      if (!update) return current;
+      const { host, stepResult } = update;
+      if (host.infraEnvId !== infraEnvId || host.id !== hostId || (stepResult && (stepResult.infraEnvId !== infraEnvId || stepResult.hostId !== hostId))) {
+        throw new TypeError(`updateHost of host ${hostId} returned a record of another host`);
+      }
+      const expected = this.versions.get(current) as number;
+      const { record, ...columns } = hostToRow(host);
+      const resultRow = stepResult && stepResultToRow(stepResult);
+      const keep = this.keepPerType;
+      const written = await this.write(() => {
+        if (s.updateHostIfVersion.run({ ...columns, version: expected }).changes === 0) return undefined;
+        s.upsertHostRecord.run({ infra_env_id: infraEnvId, id: hostId, record });
+        if (resultRow) {
+          s.insertStepResult.run(resultRow);
+          s.pruneStepResults.run({ infra_env_id: infraEnvId, host_id: hostId, step_type: resultRow.step_type, keep });
+        }
+        return s.hostVersion.get(infraEnvId, hostId)?.version;
+      });
+      if (written !== undefined) {
+        this.versions.set(host, written);
+        return this.checkIns.overlay(host);
+      }
+      // Another writer got there first (or the host was deleted): read it again.
+      if (attempt >= HOST_UPDATE_ATTEMPTS) throw new HostUpdateConflictError(infraEnvId, hostId);
+      current = await this.getHost(infraEnvId, hostId);
+    }
+    return undefined;
+  }
+
+  private fromRow(row: HostRow): HostRecord {
+    const host = this.checkIns.overlay(hostFromRow(row));
+    if (row.version !== undefined) this.versions.set(host, row.version);
+    return host;
   }
 
   async deleteHost(infraEnvId: string, hostId: string): Promise<boolean> {

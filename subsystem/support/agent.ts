@@ -3,7 +3,7 @@
  * look at both sides: the requests in WireMock's journal and the agent's own words.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { BINARY } from './build.js';
@@ -136,6 +136,21 @@ export function startAgent(args: string[], env: Record<string, string> = {}, bin
   const agent = new AgentProcess(child);
   live.add(agent);
   return agent;
+}
+
+/**
+ * dist/inband inside a network namespace. `ip netns exec` execs the binary in place, so the
+ * process's PID (for /proc) is the agent's own.
+ */
+export function startAgentInNetns(netns: string, args: string[], env: Record<string, string> = {}): AgentProcess {
+  return startAgent(['netns', 'exec', netns, BINARY, ...args], env, 'ip');
+}
+
+/** Resident memory of a live process now and at its peak (VmRSS, VmHWM), in bytes. */
+export function memoryOf(pid: number): { rss: number; peak: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kib = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
+  return { rss: kib('VmRSS'), peak: kib('VmHWM') };
 }
 
 /** For afterEach: every agent a test started is stopped, whether the test passed or not. */

@@ -9,11 +9,14 @@ import {
   makeHostRoot,
   PULL_SECRET_TOKEN,
   startAgent,
+  startAgentInNetns,
   stopAllAgents,
   type AgentArgsOptions,
   type AgentProcess,
 } from './agent.js';
 import { expectWireContract } from './contract.js';
+import { HostileService, WELL_BEHAVED } from './hostile-service.js';
+import { Topology } from './netns.js';
 import { WireMock } from './wiremock.js';
 
 export interface Harness {
@@ -61,6 +64,64 @@ export function useHarness(): Harness {
       const agent = startAgent(agentArgs({ url: harness.wiremock.url, hostRoot: harness.hostRoot, ...options }), env);
       harness.wiremock.watch(agent);
       return agent;
+    },
+  };
+  return harness;
+}
+
+export interface HostileHarness {
+  readonly service: HostileService;
+  /** The namespace the agents and the service share; it has nothing but a loopback interface in use. */
+  readonly netns: string;
+  readonly hostRoot: string;
+  /** dist/inband agent in the namespace, against this file's hostile service. */
+  agent(options?: Partial<AgentArgsOptions>, env?: Record<string, string>): AgentProcess;
+}
+
+/**
+ * Per-file lifecycle of the hostile-service suites: one namespace and one hostile service in it for
+ * the file, the service's journal cleared and its answer reset before each test, every agent
+ * stopped after each test.
+ */
+export function useHostileHarness(prefix: string): HostileHarness {
+  let topology: Topology | undefined;
+  let service: HostileService | undefined;
+  let root: { dir: string; cleanup: () => void } | undefined;
+
+  beforeAll(async () => {
+    root = makeHostRoot();
+    topology = await Topology.create({ prefix, hosts: [{ name: 'agent' }] });
+    service = await HostileService.start({ netns: topology.host('agent').netns });
+  });
+  afterAll(async () => {
+    await stopAllAgents();
+    await service?.stop();
+    await topology?.destroy();
+    root?.cleanup();
+  });
+  beforeEach(() => {
+    service?.clear();
+    if (service) service.answer = WELL_BEHAVED;
+  });
+  afterEach(async () => {
+    await stopAllAgents();
+  });
+
+  const harness: HostileHarness = {
+    get service(): HostileService {
+      if (!service) throw new Error('hostile service did not start (see beforeAll)');
+      return service;
+    },
+    get netns(): string {
+      if (!topology) throw new Error('namespace not created (see beforeAll)');
+      return topology.host('agent').netns;
+    },
+    get hostRoot(): string {
+      if (!root) throw new Error('host root not created (see beforeAll)');
+      return root.dir;
+    },
+    agent(options = {}, env = {}) {
+      return startAgentInNetns(harness.netns, agentArgs({ url: harness.service.url, hostRoot: harness.hostRoot, ...options }), env);
     },
   };
   return harness;

@@ -6,6 +6,7 @@
  * of a run that was killed — when the next topology with the same prefix is created.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import type { Server } from 'node:net';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -172,5 +173,29 @@ export class Topology {
       }),
     );
     this.namespaces.length = 0;
+  }
+}
+
+/**
+ * A TCP listener on `host`:`port` (0: any free port) inside `netns`, for a server that runs in this
+ * process. A socket belongs to the namespace it was made in, so a short-lived helper makes it
+ * there and hands the listening handle back over IPC; the test's own node:http server then serves
+ * on it, and only processes in that namespace can reach it.
+ */
+export async function listenInNamespace(netns: string, host = '127.0.0.1', port = 0): Promise<{ server: Server; port: number }> {
+  const script = `const s=require('node:net').createServer();s.on('error',e=>{console.error(e.message);process.exit(1)});s.listen(${port},${JSON.stringify(host)},()=>process.send({port:s.address().port},s))`;
+  const helper = spawn('ip', ['netns', 'exec', netns, process.execPath, '-e', script], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], timeout: IP_TIMEOUT_MS });
+  let stderr = '';
+  helper.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  try {
+    return await new Promise((resolve, reject) => {
+      helper.once('message', (message: { port: number }, handle) => {
+        if (!handle) reject(new Error('no listening handle from the helper'));
+        else resolve({ server: handle as Server, port: message.port });
+      });
+      helper.once('exit', (code) => reject(new Error(`listening in ${netns} failed (exit ${code}): ${stderr.trim()}`)));
+    });
+  } finally {
+    helper.kill('SIGKILL');
   }
 }

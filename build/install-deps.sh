@@ -8,6 +8,8 @@ packages=(
   systemd curl openssh-client haproxy postgresql-15
   # the console's browser tests (playwright-core drives it; nothing downloads a browser)
   chromium
+  # LLDP: the switch side of the LLDP tests, and the agent's capture
+  lldpd tcpdump
 )
 command -v java >/dev/null 2>&1 || packages+=(openjdk-17-jre-headless)
 missing=()
@@ -19,4 +21,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # The package starts lldpd on every NIC of a systemd machine; the tests run their own lldpd
+  # inside namespaces and nothing here should talk LLDP on the machine's own network.
+  if [[ " ${missing[*]} " == *" lldpd "* ]] && [ -d /run/systemd/system ]; then
+    $SUDO systemctl disable --now lldpd.service >/dev/null 2>&1 || true
+  fi
 fi

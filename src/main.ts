@@ -9,6 +9,7 @@ import { withCommandRuntime } from './commands/runtime.js';
 import { inventoryBuilder, inventoryCommand } from './commands/inventory.js';
 import { logsSenderBuilder, logsSenderCommand } from './commands/logs-sender.js';
 import { registerServiceCommands } from './cli/service-commands.js';
+import { lldpOptions, lldpSettings } from './cli/lldp-options.js';
 import { terminalSafe } from './util/terminal-safe.js';
 import { VERSION } from './version.js';
 
@@ -92,7 +93,7 @@ async function dispatch(rawArgs: readonly string[], invokedAs: string): Promise<
     parser.command(
       tool.name,
       tool.describe,
-      (y: Argv) => withOptions(y, serviceOptions(), loggingOptions(), dryRunOptions(), hostRootOption()),
+      (y: Argv) => withOptions(y, serviceOptions(), loggingOptions(), dryRunOptions(), hostRootOption(), lldpOptions({ wait: false })),
       async (argv: ParsedArgs) => {
         exitCode = await withUsage(parser, () => runAgentTool(tool, argv));
       },
@@ -159,13 +160,14 @@ function hostRootOption() {
 async function runAgentTool(tool: ToolSpec, argv: ParsedArgs): Promise<number> {
   const flags = serviceFlags(argv);
   const dryRun = dryRunConfig(argv);
+  const lldp = lldpSettings(argv);
   return withCommandRuntime(tool.logName, argv, async (log, signal) => {
     if (tool.name === 'agent') {
       const { agentCommand } = await import('./commands/agent.js');
-      return agentCommand(flags, dryRun, log, signal, String(argv['host-root']));
+      return agentCommand(flags, dryRun, log, signal, String(argv['host-root']), lldp);
     }
     const { nextStepRunnerCommand } = await import('./commands/next-step-runner.js');
-    return nextStepRunnerCommand(flags, dryRun, log, signal, String(argv['host-root']));
+    return nextStepRunnerCommand(flags, dryRun, log, signal, String(argv['host-root']), lldp);
   });
 }
 

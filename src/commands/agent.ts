@@ -4,7 +4,9 @@ import { runAgentLoop } from '../agent/agent-loop.js';
 import { HostFs } from '../host/host-fs.js';
 import { computeHostId } from '../inventory/host-id.js';
 import type { ServiceFlags } from '../cli/options.js';
-import { runNextStepRunner } from './next-step-runner.js';
+import type { LldpSource } from '../inventory/lldp/collect.js';
+import type { LldpSettings } from '../inventory/lldp/session.js';
+import { runNextStepRunner, startAgentLldp } from './next-step-runner.js';
 import { report } from './runtime.js';
 import { serviceClientFor } from './service-client.js';
 
@@ -15,8 +17,26 @@ export async function agentCommand(
   log: Logger,
   signal: AbortSignal,
   hostRoot: string,
+  lldpSettings: LldpSettings,
 ): Promise<number> {
   if (!flags.token) log.warn('Agent Authentication Token not set');
+  const lldp = await startAgentLldp(lldpSettings, hostRoot, dryRun, log);
+  try {
+    await registerAndRun(flags, dryRun, log, signal, hostRoot, lldp?.source);
+  } finally {
+    await lldp?.stop();
+  }
+  return 0;
+}
+
+async function registerAndRun(
+  flags: ServiceFlags,
+  dryRun: DryRunConfig,
+  log: Logger,
+  signal: AbortSignal,
+  hostRoot: string,
+  lldp: LldpSource | undefined,
+): Promise<void> {
   const hostId = dryRun.enabled && dryRun.hostId ? dryRun.hostId : await hardwareHostId(hostRoot, log);
   const client = serviceClientFor(flags, flags, log);
   await runAgentLoop({
@@ -39,9 +59,9 @@ export async function agentCommand(
         log,
         signal,
         hostRoot,
+        lldp,
       }),
   });
-  return 0;
 }
 
 async function hardwareHostId(hostRoot: string, log: Logger): Promise<string> {

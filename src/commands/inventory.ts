@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Argv } from 'yargs';
 import type { ParsedArgs } from '../cli/options.js';
 import { dryRunConfig, dryRunOptions, loggingOptions, withOptions } from '../cli/options.js';
+import { lldpOptions, lldpSettings } from '../cli/lldp-options.js';
 import { findTool } from '../cli/tools.js';
 import { ExitError } from '../errors.js';
 import { VERSION } from '../version.js';
@@ -10,7 +11,7 @@ import { report, withCommandRuntime } from './runtime.js';
 
 /** `inband inventory`: flags of its own (upstream's plus --host-root and --record-fixture). */
 export function inventoryBuilder(y: Argv): Argv {
-  return withOptions(y, loggingOptions(), dryRunOptions(), {
+  return withOptions(y, loggingOptions(), dryRunOptions(), lldpOptions({ wait: true }), {
     'host-root': {
       type: 'string',
       default: process.env.INBAND_HOST_ROOT ?? '/',
@@ -35,19 +36,28 @@ export async function inventoryCommand(argv: ParsedArgs): Promise<number> {
   const dryRun = dryRunConfig(argv);
   const hostRoot = String(argv['host-root']);
   const recordTo = String(argv['record-fixture'] ?? '') || undefined;
+  const lldp = lldpSettings(argv);
   if (recordTo) await ensureEmptyDirectory(recordTo);
   return withCommandRuntime(tool.logName, argv, async (log, signal) => {
     // Loaded here, not at the top: every other command (and --version) starts without them.
-    const [{ openHost }, { collectInventory, encodeInventory }, { loadGpuConfig }] = await Promise.all([
+    const [{ openHost }, { collectInventory, encodeInventory }, { loadGpuConfig }, { startLldpSession }] = await Promise.all([
       import('../host/host-access.js'),
       import('../inventory/collect.js'),
       import('../inventory/gpu-config.js'),
+      import('../inventory/lldp/session.js'),
     ]);
-    const [host, gpuConfig] = await Promise.all([
-      openHost(hostRoot, { recordTo }),
-      loadGpuConfig(String(argv['gpu-config-file'] ?? '') || undefined, log),
-    ]);
-    const inventory = await collectInventory({ ...host, log, dryRun, gpuConfig, signal });
+    // Listening starts first, so the wait for frames overlaps the collection.
+    const lldpSession = await startLldpSession({ settings: lldp, hostRoot, log, listen: lldp.waitMs > 0, waitMs: lldp.waitMs, signal });
+    let inventory;
+    try {
+      const [host, gpuConfig] = await Promise.all([
+        openHost(hostRoot, { recordTo }),
+        loadGpuConfig(String(argv['gpu-config-file'] ?? '') || undefined, log),
+      ]);
+      inventory = await collectInventory({ ...host, log, dryRun, gpuConfig, signal, lldp: lldpSession?.source });
+    } finally {
+      await lldpSession?.stop();
+    }
     const json = encodeInventory(inventory);
     if (recordTo) await writeFixtureNotes(recordTo, hostRoot, json);
     process.stdout.write(`${json}\n`);

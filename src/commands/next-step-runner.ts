@@ -13,6 +13,8 @@ import { hostStepContext } from './step-context.js';
 import { report } from './runtime.js';
 import { serviceClientFor } from './service-client.js';
 import { UsageError } from '../errors.js';
+import type { LldpSource } from '../inventory/lldp/collect.js';
+import { startLldpSession, type LldpSettings } from '../inventory/lldp/session.js';
 
 export interface RunnerParams {
   flags: ServiceFlags;
@@ -24,6 +26,8 @@ export interface RunnerParams {
   signal: AbortSignal;
   /** Where the host's /sys, /proc, /dev and /etc are, for the steps and the media check. */
   hostRoot: string;
+  /** Where inventories get LLDP neighbours; absent with --no-lldp. */
+  lldp?: LldpSource;
 }
 
 /** One next-step runner for one host, in this process. Used by `agent` and by `next_step_runner`. */
@@ -31,7 +35,7 @@ export async function runNextStepRunner(params: RunnerParams): Promise<RunnerOut
   const { flags, log } = params;
   const client = serviceClientFor(flags, params, log);
   const agent = { ...flags, hostId: params.hostId, infraEnvId: params.infraEnvId, agentVersion: params.agentVersion };
-  const context = hostStepContext({ agent, dryRun: params.dryRun, log, hostRoot: params.hostRoot });
+  const context = hostStepContext({ agent, dryRun: params.dryRun, log, hostRoot: params.hostRoot, lldp: params.lldp });
   const hostFs = new HostFs(params.hostRoot);
 
   const stopOnMarker = new AbortController();
@@ -65,24 +69,39 @@ export async function nextStepRunnerCommand(
   log: Logger,
   signal: AbortSignal,
   hostRoot: string,
+  lldpSettings: LldpSettings,
 ): Promise<number> {
   const hostId = dryRun.enabled && dryRun.hostId ? dryRun.hostId : flags.hostId;
   if (!hostId) throw new UsageError('--host-id must be provided: the host ID the service registered this host as');
   if (!flags.token) log.warn('Agent Authentication Token not set');
-  const outcome = await runNextStepRunner({
-    flags,
-    hostId,
-    infraEnvId: flags.infraEnvId,
-    agentVersion: flags.agentVersion,
-    dryRun,
-    log,
-    signal,
-    hostRoot,
-  });
-  if (outcome.kind === 'host-not-found') {
-    report(outcome.message);
-    log.error(outcome.message);
-    await freeze(signal);
+  const lldp = await startAgentLldp(lldpSettings, hostRoot, dryRun, log);
+  try {
+    const outcome = await runNextStepRunner({
+      flags,
+      hostId,
+      infraEnvId: flags.infraEnvId,
+      agentVersion: flags.agentVersion,
+      dryRun,
+      log,
+      signal,
+      hostRoot,
+      lldp: lldp?.source,
+    });
+    if (outcome.kind === 'host-not-found') {
+      report(outcome.message);
+      log.error(outcome.message);
+      await freeze(signal);
+    }
+  } finally {
+    await lldp?.stop();
   }
   return 0;
+}
+
+/**
+ * The agent listens for LLDP from its start, so the first inventory already has neighbours.
+ * Dry-run agents (hundreds on one machine in a load test) ask lldpd only.
+ */
+export function startAgentLldp(settings: LldpSettings, hostRoot: string, dryRun: DryRunConfig, log: Logger) {
+  return startLldpSession({ settings, hostRoot, log, listen: !dryRun.enabled, waitMs: 0 });
 }

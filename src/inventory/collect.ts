@@ -13,6 +13,7 @@ import { DEFAULT_GPU_CONFIG, type GpuMatchConfig } from './gpu-config.js';
 import { collectGpus } from './gpus.js';
 import { HostTools } from './host-tools.js';
 import { collectKernelHostname, replaceLocalhostName } from './hostname.js';
+import { attachLldp, collectLldp, type LldpSource } from './lldp/collect.js';
 import { collectMemory } from './memory.js';
 import type { Boot, Inventory, Memory, SystemVendor } from './model.js';
 import { collectInterfaces } from './network/interfaces.js';
@@ -31,6 +32,8 @@ export interface InventorySources {
   dryRun?: DryRunConfig;
   gpuConfig?: GpuMatchConfig;
   signal?: AbortSignal;
+  /** Where LLDP neighbours come from; absent: none are reported (`--no-lldp`). */
+  lldp?: LldpSource;
 }
 
 /**
@@ -52,7 +55,8 @@ export async function collectInventory(sources: InventorySources): Promise<Inven
     }
   };
 
-  const [cpu, memory, disks, interfaces, routes, boot, systemVendor, gpus, bmc, tpmVersion, hostname] = await Promise.all([
+  const lldp = sources.lldp;
+  const [cpu, memory, disks, interfaces, routes, boot, systemVendor, gpus, bmc, tpmVersion, hostname, neighbours] = await Promise.all([
     section('cpu', () => collectCpu(ctx), emptyCpu),
     section('memory', () => collectMemory(ctx), emptyMemory),
     section('disks', () => collectDisks(ctx), () => []),
@@ -64,7 +68,9 @@ export async function collectInventory(sources: InventorySources): Promise<Inven
     dryRun ? defaultBmc() : section('bmc', () => collectBmcAddresses(ctx), defaultBmc),
     section('tpm_version', () => collectTpmVersion(ctx), () => ''),
     section('hostname', () => collectKernelHostname(ctx), () => ''),
+    lldp ? section('lldp', () => collectLldp(ctx, lldp), () => new Map()) : undefined,
   ]);
+  if (neighbours) attachLldp(interfaces, neighbours);
 
   const inventory: Inventory = {
     bmc_address: bmc.v4,

@@ -27,7 +27,7 @@ const inventoryStep: StepModule<InventoryArgs> = {
     // The host root decides, as for `inband inventory`: a recorded fixture replays its tools,
     // anything else is read live with the context's runner.
     const host = await openHost(ctx.hostFs.root, { liveRunner: ctx.run });
-    const inventory = await collectInventory({ ...host, log: ctx.log, dryRun: ctx.dryRun, signal: ctx.signal });
+    const inventory = await collectInventory({ ...host, log: ctx.log, dryRun: ctx.dryRun, signal: ctx.signal, lldp: ctx.lldp });
     return ok(encodeInventory(inventory));
   },
 };

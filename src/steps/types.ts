@@ -3,6 +3,7 @@ import type { CommandRunner } from '../host/command-runner.js';
 import type { Logger } from '../log/logger.js';
 import type { DryRunConfig } from '../config/dry-run.js';
 import type { StepType } from '../protocol/step-types.js';
+import type { LldpSource } from '../inventory/lldp/collect.js';
 
 /** What a step produced: the reply's exit_code, output (stdout) and error (stderr). */
 export interface StepResult {
@@ -32,6 +33,8 @@ export interface StepContext {
   log: Logger;
   agent: AgentIdentity;
   dryRun: DryRunConfig;
+  /** The agent's LLDP source (lldpd, its listener); absent with --no-lldp. */
+  lldp?: LldpSource;
 }
 
 /**

@@ -37,7 +37,11 @@ export interface LldpNeighbor {
   /** 802.3 maximum frame size; absent when not sent. */
   max_frame_size?: number;
   ttl_seconds: number;
-  /** RFC 3339 time the latest frame was received. */
+  /**
+   * RFC 3339 time the neighbour's current advertisement was first received (lldpd's "age" counts
+   * the same way). Refreshes of an unchanged frame keep it, so an inventory does not change with
+   * every frame; a neighbour whose TTL ran out is not listed at all.
+   */
   seen_at: string;
   source: 'lldpd' | 'listener';
 }

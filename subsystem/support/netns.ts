@@ -100,6 +100,24 @@ export class Topology {
     return topology;
   }
 
+  /**
+   * Two hosts cabled straight to each other: one veth, no switch namespace. Link-local protocols
+   * that a Linux bridge does not forward (LLDP) reach the other end, as on a cable to a switch port.
+   */
+  static async createPair(spec: { prefix: string; hosts: [HostSpec, HostSpec] }): Promise<Topology> {
+    if (!/^[a-z][a-z0-9-]{1,20}$/.test(spec.prefix)) throw new Error(`bad topology prefix ${spec.prefix}`);
+    const prefix = namespacePrefix(spec.prefix);
+    await deleteNamespacesWithPrefix(prefix);
+    const topology = new Topology(prefix);
+    try {
+      await topology.buildPair(spec.hosts);
+    } catch (err) {
+      await topology.destroy();
+      throw err;
+    }
+    return topology;
+  }
+
   host(name: string): TopologyHost {
     const host = this.hosts.get(name);
     if (!host) throw new Error(`no host ${name} in topology ${this.prefix}`);
@@ -131,6 +149,28 @@ export class Topology {
       await ip(['-n', netns, 'link', 'set', ifname, 'mtu', String(hostSpec.mtu ?? 1500)]);
       for (const address of hostSpec.addresses ?? []) {
         // nodad: IPv6 addresses are usable at once, instead of after duplicate address detection.
+        await ip(['-n', netns, 'addr', 'add', address, 'dev', ifname, ...(address.includes(':') ? ['nodad'] : [])]);
+      }
+      if (!hostSpec.down) await ip(['-n', netns, 'link', 'set', ifname, 'up']);
+      const link = JSON.parse(await ip(['-n', netns, '-j', 'link', 'show', ifname])) as { address: string }[];
+      this.hosts.set(hostSpec.name, { name: hostSpec.name, netns, ifname, mac: link[0]?.address ?? '', addresses: hostSpec.addresses ?? [] });
+    }
+  }
+
+  private async buildPair(hosts: [HostSpec, HostSpec]): Promise<void> {
+    const [a, b] = hosts;
+    const names = hosts.map((h) => `${this.prefix}-${h.name}`) as [string, string];
+    for (const name of names) await this.addNamespace(name);
+    const ifA = a.ifname ?? 'eth0';
+    const ifB = b.ifname ?? 'eth0';
+    await ip(['-n', names[0], 'link', 'add', ifA, 'type', 'veth', 'peer', 'name', 'tmp0', 'netns', names[1]]);
+    await ip(['-n', names[1], 'link', 'set', 'tmp0', 'name', ifB]);
+    for (const [index, hostSpec] of hosts.entries()) {
+      const netns = names[index] as string;
+      const ifname = index === 0 ? ifA : ifB;
+      if (hostSpec.mac) await ip(['-n', netns, 'link', 'set', ifname, 'address', hostSpec.mac]);
+      await ip(['-n', netns, 'link', 'set', ifname, 'mtu', String(hostSpec.mtu ?? 1500)]);
+      for (const address of hostSpec.addresses ?? []) {
         await ip(['-n', netns, 'addr', 'add', address, 'dev', ifname, ...(address.includes(':') ? ['nodad'] : [])]);
       }
       if (!hostSpec.down) await ip(['-n', netns, 'link', 'set', ifname, 'up']);

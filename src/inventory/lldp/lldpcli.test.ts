@@ -1,7 +1,7 @@
 // lldpcli's json0 shape (lldpd 1.0: every element a list of objects, scalars as strings,
 // booleans for pvid/enabled), as `lldpcli -f json0 show neighbors details` prints it.
 import { describe, expect, it } from 'vitest';
-import { parseLldpcliNeighbours } from './lldpcli.js';
+import { ageSeconds, parseLldpcliNeighbours } from './lldpcli.js';
 
 const NOW = Date.parse('2026-03-01T12:00:00Z');
 
@@ -77,7 +77,7 @@ describe('parseLldpcliNeighbours', () => {
         link_aggregation: { capable: true, enabled: true, port_id: 7 },
         max_frame_size: 9216,
         ttl_seconds: 120,
-        seen_at: '2026-03-01T12:00:00.000Z',
+        seen_at: '2026-03-01T11:59:56.000Z',
         source: 'lldpd',
       },
     ]);
@@ -87,6 +87,7 @@ describe('parseLldpcliNeighbours', () => {
     expect(eno2?.native_vlan).toBe(30);
     expect(eno2?.vlans).toEqual([]);
     expect(eno2?.link_aggregation).toBeUndefined();
+    expect(eno2?.seen_at).toBe('2026-02-27T10:57:57.000Z');
   });
 
   it('an lldpd without neighbours, and documents of other shapes, give none', () => {
@@ -94,5 +95,11 @@ describe('parseLldpcliNeighbours', () => {
     expect(parseLldpcliNeighbours({ lldp: { interface: {} } }, NOW).size).toBe(0);
     expect(parseLldpcliNeighbours(null, NOW).size).toBe(0);
     expect(parseLldpcliNeighbours([1, 2], NOW).size).toBe(0);
+  });
+
+  it('reads lldpcli ages', () => {
+    expect(ageSeconds('0 day, 00:00:26')).toBe(26);
+    expect(ageSeconds('3 days, 10:00:00')).toBe(3 * 86_400 + 36_000);
+    expect(ageSeconds('soon')).toBe(0);
   });
 });

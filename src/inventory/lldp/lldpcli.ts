@@ -91,9 +91,8 @@ function neighbourOf(entry: Json, nowMs: number): LldpNeighbor | undefined {
       .slice(0, MAX_MANAGEMENT_ADDRESSES),
     vlans,
     ttl_seconds: ttl ?? 0,
-    // lldpd does not tell when the latest frame came (its "age" counts from the neighbour's last
-    // change); it lists only neighbours whose TTL has not run out, so it vouches for them now.
-    seen_at: new Date(nowMs).toISOString(),
+    // lldpd's "age" counts from the neighbour's last change, which is what seen_at means.
+    seen_at: new Date(nowMs - ageSeconds(text(entry.age)) * 1000).toISOString(),
     source: 'lldpd',
   };
   if (nativeVlan !== undefined) neighbour.native_vlan = nativeVlan;
@@ -101,6 +100,14 @@ function neighbourOf(entry: Json, nowMs: number): LldpNeighbor | undefined {
   if (aggregatedPort !== undefined && aggregatedPort > 0) neighbour.link_aggregation = { capable: true, enabled: true, port_id: aggregatedPort };
   if (maxFrameSize !== undefined && maxFrameSize > 0) neighbour.max_frame_size = maxFrameSize;
   return neighbour;
+}
+
+/** lldpcli's "N day, HH:MM:SS" (or "N days, …"). */
+export function ageSeconds(age: string | undefined): number {
+  const match = /^(\d+) days?, (\d+):(\d{2}):(\d{2})$/.exec(age ?? '');
+  if (!match) return 0;
+  const [days = 0, hours = 0, minutes = 0, seconds = 0] = match.slice(1).map(Number);
+  return days * 86_400 + hours * 3600 + minutes * 60 + seconds;
 }
 
 function subtype(name: unknown): LldpIdSubtype {

@@ -28,6 +28,10 @@ describe('NeighbourTable', () => {
     table.observe('eth1', advert('bb', 'p2', 120), T0 + 1000);
     const now = table.snapshot(T0 + 4999);
     expect(now.get('eth0')?.map((n) => [n.system_name, n.seen_at, n.source])).toEqual([['new-name', '2026-01-01T00:00:01.000Z', 'listener']]);
+    // The same frame again: seen_at stays (the inventory does not change), the TTL restarts.
+    table.observe('eth0', advert('aa', 'p1', 4, 'new-name'), T0 + 3000);
+    expect(table.snapshot(T0 + 6000).get('eth0')?.[0]?.seen_at).toBe('2026-01-01T00:00:01.000Z');
+    table.observe('eth0', advert('aa', 'p1', 4, 'new-name'), T0 + 1000);
     expect(now.get('eth1')).toHaveLength(1);
     // The refresh replaced the TTL too: 4 s after the second frame, it is gone.
     expect(table.snapshot(T0 + 5000).has('eth0')).toBe(false);

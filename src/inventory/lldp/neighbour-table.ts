@@ -4,7 +4,12 @@ import type { LldpAdvert } from './tlv.js';
 
 interface Entry {
   advert: LldpAdvert;
-  seenAtMs: number;
+  /** Same text for the same advertisement: a refresh is told from a change by comparing it. */
+  content: string;
+  /** When this advertisement was first received: what seen_at reports. */
+  sinceMs: number;
+  /** When a frame of it was last received. */
+  lastHeardMs: number;
   expiresAtMs: number;
 }
 
@@ -35,7 +40,10 @@ export class NeighbourTable {
       entries = new Map();
       this.byNic.set(nic, entries);
     }
-    entries.set(key, { advert, seenAtMs, expiresAtMs: seenAtMs + advert.ttl_seconds * 1000 });
+    const content = JSON.stringify(advert);
+    const previous = entries.get(key);
+    const sinceMs = previous && previous.content === content ? previous.sinceMs : seenAtMs;
+    entries.set(key, { advert, content, sinceMs, lastHeardMs: seenAtMs, expiresAtMs: seenAtMs + advert.ttl_seconds * 1000 });
     return 'stored';
   }
 
@@ -44,14 +52,17 @@ export class NeighbourTable {
     this.byNic.delete(nic);
   }
 
-  /** The neighbours whose TTL has not run out at `nowMs`, per NIC, oldest first. */
+  /**
+   * The neighbours whose TTL has not run out at `nowMs`, per NIC, in the order first heard.
+   * seen_at is when the current advertisement was first received (as lldpd's age counts), so an
+   * inventory stays the same while the neighbour keeps sending the same frame.
+   */
   snapshot(nowMs: number): Map<string, LldpNeighbor[]> {
     this.expire(nowMs);
     const out = new Map<string, LldpNeighbor[]>();
     for (const [nic, entries] of this.byNic) {
       const neighbours = [...entries.values()]
-        .sort((a, b) => a.seenAtMs - b.seenAtMs)
-        .map((entry): LldpNeighbor => ({ ...entry.advert, seen_at: new Date(entry.seenAtMs).toISOString(), source: 'listener' }));
+        .map((entry): LldpNeighbor => ({ ...entry.advert, seen_at: new Date(entry.sinceMs).toISOString(), source: 'listener' }));
       if (neighbours.length > 0) out.set(nic, neighbours);
     }
     return out;
@@ -63,7 +74,7 @@ export class NeighbourTable {
     const heard = new Set<string>();
     for (const [nic, entries] of this.byNic) {
       for (const entry of entries.values()) {
-        if (entry.seenAtMs >= sinceMs) {
+        if (entry.lastHeardMs >= sinceMs) {
           heard.add(nic);
           break;
         }

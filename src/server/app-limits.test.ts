@@ -104,6 +104,14 @@ describe('strict wire types, as upstream\'s Go server', () => {
     }
     const poll = await t.inject({ method: 'GET', url: api(`/v2/infra-envs/${ie.id}/hosts/${HOST}/instructions?timestamp=99999999999999999999`), headers: { 'x-secret-key': ie.agent_token } });
     expect(poll.statusCode).toBe(400);
+    // Go's ParseInt takes decimal digits only; JavaScript would read these as integers.
+    for (const timestamp of ['1e3', '0x10', '%205', '0b1', '1.0']) {
+      const odd = await t.inject({ method: 'GET', url: api(`/v2/infra-envs/${ie.id}/hosts/${HOST}/instructions?timestamp=${timestamp}`), headers: { 'x-secret-key': ie.agent_token } });
+      expect(odd.statusCode, timestamp).toBe(400);
+      expect(odd.json()).toEqual({ code: 400, message: 'validation failure list:\ntimestamp in querystring must be integer' });
+    }
+    expect((await t.inject({ method: 'GET', url: api('/v2/events?limit=1e2'), headers: admin })).statusCode).toBe(400);
+    expect((await t.inject({ method: 'GET', url: api('/v2/events?limit=%2B10&offset=0'), headers: admin })).statusCode).toBe(200);
     const events = await t.inject({ method: 'GET', url: api('/v2/events?offset=9223372036854775808'), headers: admin });
     expect(events.statusCode).toBe(400);
     expect(events.json().message).toContain('offset in querystring must be <= 9007199254740991');

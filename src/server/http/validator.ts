@@ -5,6 +5,7 @@
  */
 import Ajv, { type Options } from 'ajv';
 import addFormats from 'ajv-formats';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { FastifySchemaCompiler } from 'fastify';
 
 const SHARED: Options = { useDefaults: true, removeAdditional: true, allErrors: false, addUsedSchema: false };
@@ -21,8 +22,43 @@ function withFormats(ajv: Ajv): Ajv {
   return ajv;
 }
 
+/** What Go's strconv.ParseInt takes: decimal digits with an optional sign. */
+const DECIMAL_INTEGER = /^[+-]?[0-9]+$/;
+
+type SchemaNode = { type?: string | string[]; properties?: Record<string, SchemaNode>; items?: SchemaNode };
+
+const isInteger = (node: SchemaNode | undefined): boolean => node !== undefined && ([] as string[]).concat(node.type ?? []).includes('integer');
+
+/**
+ * Ajv converts any text JavaScript reads as an integer ("1e3", "0x10", " 5"), where Go's server
+ * refuses all but decimal digits; such text in an integer parameter fails as "must be integer"
+ * before Ajv converts it.
+ */
+function decimalIntegersOnly(schema: SchemaNode, validate: ValidateFunction): ValidateFunction {
+  const integers = Object.entries(schema.properties ?? {})
+    .filter(([, node]) => isInteger(node) || isInteger(node.items))
+    .map(([name]) => name);
+  if (integers.length === 0) return validate;
+  const checked = ((data: unknown) => {
+    const values = (data ?? {}) as Record<string, unknown>;
+    for (const name of integers) {
+      for (const value of ([] as unknown[]).concat(values[name] ?? [])) {
+        if (typeof value === 'string' && !DECIMAL_INTEGER.test(value)) {
+          const error: ErrorObject = { instancePath: `/${name}`, schemaPath: `#/properties/${name}/type`, keyword: 'type', params: { type: 'integer' }, message: 'must be integer' };
+          checked.errors = [error];
+          return false;
+        }
+      }
+    }
+    const valid = validate(data);
+    checked.errors = validate.errors;
+    return valid;
+  }) as ValidateFunction;
+  return checked;
+}
+
 export function strictValidatorCompiler(): FastifySchemaCompiler<unknown> {
   const bodies = withFormats(new Ajv({ ...SHARED, coerceTypes: false }));
   const urls = withFormats(new Ajv({ ...SHARED, coerceTypes: 'array' }));
-  return ({ schema, httpPart }) => (httpPart === 'body' ? bodies : urls).compile(schema as object);
+  return ({ schema, httpPart }) => (httpPart === 'body' ? bodies.compile(schema as object) : decimalIntegersOnly(schema as SchemaNode, urls.compile(schema as object)));
 }

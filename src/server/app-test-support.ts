@@ -50,15 +50,17 @@ export async function startTestApp(
     authMode?: 'token' | 'none';
     sessions?: ConsoleSessions;
     metrics?: { public: boolean; registry?: ServiceMetrics };
+    /** postgres://…: the app on a PostgreSQL store instead of a new SQLite file. */
+    databaseUrl?: string;
   } = {},
 ): Promise<TestApp> {
-  const { authMode = 'token', sessions = new ConsoleSessions(), metrics: metricsOption, ...appOptions } = options;
+  const { authMode = 'token', sessions = new ConsoleSessions(), metrics: metricsOption, databaseUrl, ...appOptions } = options;
   const dataDir = tempDir('serve');
   const clock = { now: new Date('2026-11-21T10:00:00Z') };
   const logsDir = path.join(dataDir, 'logs');
   // As `inband serve` wires them: the store timed, the service observed.
   const metrics = metricsOption ? { registry: metricsOption.registry ?? new ServiceMetrics({ renderIntervalMs: 0 }), public: metricsOption.public } : undefined;
-  const store = await openStore({ dataDir });
+  const store = await openStore({ dataDir, databaseUrl });
   const service = new DiscoveryService(metrics ? metrics.registry.timeStore(store) : store, { now: () => clock.now, logsDir, observer: metrics?.registry });
   await service.start();
   const app = await buildApp({ service, auth: { mode: authMode, adminToken: ADMIN, sessions }, logsDir, metrics, ...appOptions });

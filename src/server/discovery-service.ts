@@ -261,15 +261,8 @@ export class DiscoveryService {
   async postStepReply(infraEnvId: string, hostId: string, reply: StepReply): Promise<void> {
     const infraEnv = this.requireInfraEnv(infraEnvId);
     const affected = await this.lock.run(hostId, async () => {
-      const host = await this.hosts.get(infraEnvId, hostId);
-      if (!host) throw notFound(`host ${hostId} in infra-env ${infraEnvId}`);
-      let applied: HostRecord;
-      try {
-        applied = applyStepReply(host, reply, this.now());
-      } catch (err: unknown) {
-        if (err instanceof ReplyFormatError) throw new HttpError(400, err.message);
-        throw err;
-      }
+      const cached = await this.hosts.get(infraEnvId, hostId);
+      if (!cached) throw notFound(`host ${hostId} in infra-env ${infraEnvId}`);
       const result: StepResultRecord = {
         infraEnvId,
         hostId,
@@ -280,9 +273,30 @@ export class DiscoveryService {
         error: reply.error ?? '',
         receivedAt: this.now().toISOString(),
       };
-      const namesakesBefore = await this.hosts.sameHostname(host);
-      const refreshed = await this.refresh(applied, infraEnv);
-      await this.store.saveStepReply(result, refreshed.host);
+      // A read-modify-write the store checks against the host's version: when another replica
+      // wrote the host since this one cached it, the reply is applied again to the newer record.
+      let host = cached;
+      let namesakesBefore: HostRecord[] = [];
+      let refreshed: Awaited<ReturnType<DiscoveryService['refresh']>> | undefined;
+      const written = await this.store.updateHost(
+        infraEnvId,
+        hostId,
+        async (current) => {
+          host = current;
+          let applied: HostRecord;
+          try {
+            applied = applyStepReply(current, reply, this.now());
+          } catch (err: unknown) {
+            if (err instanceof ReplyFormatError) throw new HttpError(400, err.message);
+            throw err;
+          }
+          namesakesBefore = await this.hosts.sameHostname(current);
+          refreshed = await this.refresh(applied, infraEnv);
+          return { host: refreshed.host, stepResult: result };
+        },
+        { assumed: cached },
+      );
+      if (!written || !refreshed) throw notFound(`host ${hostId} in infra-env ${infraEnvId}`);
       await this.remember(refreshed.host);
       this.observer.stepReplied(reply.step_type, reply.exit_code);
       // The reply itself may change the status (exit code 256: media gone), before the refresh.

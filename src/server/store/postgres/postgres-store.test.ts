@@ -1,9 +1,14 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { build } from 'esbuild';
 import pg from 'pg';
-import { afterEach, describe, expect, it } from 'vitest';
-import { usePostgres } from '../../../../test/support/postgres.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { PostgresCluster, usePostgres } from '../../../../test/support/postgres.js';
+import { tempDir } from '../../../../test/support/temp-dir.js';
 import { aHost, anInfraEnv, aStepResult, anInventory } from '../store-fixtures.js';
 import { describeStoreContract } from '../store-contract.js';
 import { StoreUnavailableError } from '../store.js';
+import { PG_MIGRATIONS } from './pg-migrations.js';
 import { PostgresStore, type PostgresStoreOptions } from './postgres-store.js';
 
 const pgSupport = usePostgres();
@@ -42,4 +47,151 @@ describeStoreContract<PostgresStore>({
     inDatabase(store, async (c) => (await c.query('SELECT checked_in_at AS at, host_timestamp AS ts, agent_version AS version FROM hosts')).rows[0]),
   infraEnvRow: (store, id) => inDatabase(store, async (c) => (await c.query('SELECT * FROM infra_envs WHERE id = $1', [id])).rows[0]),
   countRows: (store, table) => inDatabase(store, async (c) => Number((await c.query(`SELECT count(*) AS n FROM ${table}`)).rows[0].n)),
+});
+
+describe('PostgresStore: migrations', () => {
+  let childBundle: string;
+  beforeAll(async () => {
+    childBundle = path.join(tempDir('pg-migrate-child'), 'child.cjs');
+    await build({
+      entryPoints: [path.join(import.meta.dirname, 'pg-migrate.child.ts')],
+      outfile: childBundle,
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      external: ['pg-native'],
+      logLevel: 'warning',
+    });
+  });
+
+  function migrateInChild(url: string): { go(): void; done: Promise<{ code: number | null; stdout: string; stderr: string }> } {
+    const child = spawn(process.execPath, [childBundle, url], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+    return { go: () => child.stdin.end('go\n'), done };
+  }
+
+  it('three processes migrating one new database at once apply each step exactly once', async () => {
+    const url = await pgSupport.cluster.createDatabase('migrate3');
+    const children = [migrateInChild(url), migrateInChild(url), migrateInChild(url)];
+    // Let all three connect-ready processes start, then release them together.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    for (const child of children) child.go();
+    const results = await Promise.all(children.map((c) => c.done));
+    for (const r of results) expect(r.code, r.stderr).toBe(0);
+    const outcomes = results.map((r) => JSON.parse(r.stdout) as { from: number; to: number; applied: number[] });
+    const latest = PG_MIGRATIONS.at(-1)!.version;
+    expect(outcomes.every((o) => o.to === latest)).toBe(true);
+    // One of them applied every step, the others found the schema current after waiting for the lock.
+    expect(outcomes.map((o) => o.applied.length).sort()).toEqual([0, 0, PG_MIGRATIONS.length]);
+    expect(outcomes.filter((o) => o.from === 0)).toHaveLength(1);
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      const { rows } = await client.query('SELECT version FROM inband_schema ORDER BY version');
+      expect(rows.map((r) => r.version)).toEqual(PG_MIGRATIONS.map((m) => m.version));
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('refuses a database a newer inband migrated, saying so', async () => {
+    const store = await openStore();
+    await inDatabase(store, (c) => c.query("INSERT INTO inband_schema (version, description) VALUES (99, 'from the future')"));
+    const error = await PostgresStore.open({ url: urls.get(store)! }).catch((e: unknown) => e);
+    expect(String(error)).toMatch(/schema version 99, but this inband knows versions up to \d+: it was written by a newer inband/);
+  });
+});
+
+describe('PostgresStore: round trips', () => {
+  it('a step reply is one statement, an updateHost on a record the store handed out is one, a check-in none until the flush', async () => {
+    const store = await openStore(undefined, { checkInFlushMs: 60_000 });
+    await store.createInfraEnv(anInfraEnv('e1'));
+    await store.putHost(aHost('e1', 'h1'));
+    const host = (await store.getHost('e1', 'h1'))!;
+
+    let before = store.stats().statements;
+    await store.saveStepReply(aStepResult(host, 'inventory-1', { output: anInventory() }), { ...host, inventory: anInventory() });
+    expect(store.stats().statements - before).toBe(1);
+
+    const cached = (await store.getHost('e1', 'h1'))!;
+    before = store.stats().statements;
+    await store.updateHost('e1', 'h1', (current) => ({ host: { ...current, status: 'known' }, stepResult: aStepResult(current, 'inventory-2') }), { assumed: cached });
+    expect(store.stats().statements - before).toBe(1);
+
+    before = store.stats().statements;
+    for (let i = 0; i < 100; i++) await store.recordCheckIn('e1', 'h1', { at: `2025-01-01T00:02:${String(i % 60).padStart(2, '0')}.000Z` });
+    expect(store.stats().statements - before).toBe(0);
+    await store.flushCheckIns();
+    expect(store.stats().statements - before).toBe(1);
+  });
+});
+
+describe('PostgresStore: TLS', () => {
+  const tlsCluster: { cluster?: PostgresCluster } = {};
+  beforeAll(async () => {
+    // Also on 127.0.0.2 (loopback too), a name the certificate does not carry.
+    tlsCluster.cluster = await PostgresCluster.start({ tls: true, settings: { listen_addresses: "'127.0.0.1,127.0.0.2'" } });
+  }, 120_000);
+  afterAll(async () => {
+    await tlsCluster.cluster?.destroy();
+  });
+
+  async function sslInUse(store: PostgresStore): Promise<boolean> {
+    const { rows } = await (store as unknown as { pool: pg.Pool }).pool.query('SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()');
+    return rows[0].ssl as boolean;
+  }
+
+  it('verify-full with the server CA as sslrootcert connects over TLS; the wrong host name or no CA is refused', async () => {
+    const cluster = tlsCluster.cluster!;
+    const base = await cluster.createDatabase('tls');
+    const verified = await openStore(`${base}?sslmode=verify-full&sslrootcert=${encodeURIComponent(cluster.caFile!)}`);
+    expect(await sslInUse(verified)).toBe(true);
+
+    // The certificate names 127.0.0.1 and localhost; "127.0.0.2" reaches the same server under another name.
+    const otherName = base.replace('127.0.0.1', '127.0.0.2');
+    await expect(PostgresStore.open({ url: `${otherName}?sslmode=verify-full&sslrootcert=${encodeURIComponent(cluster.caFile!)}` })).rejects.toThrow(/IP: 127\.0\.0\.2 is not in the cert's list/);
+    // verify-ca accepts the other name: only the chain is checked.
+    expect(await sslInUse(await openStore(`${otherName}?sslmode=verify-ca&sslrootcert=${encodeURIComponent(cluster.caFile!)}`))).toBe(true);
+    // Without the CA the self-signed certificate is not trusted.
+    await expect(PostgresStore.open({ url: `${base}?sslmode=verify-full` })).rejects.toThrow(/self-signed certificate/);
+  });
+
+  it('require encrypts without verifying; prefer uses TLS where offered and plain where not; disable never', async () => {
+    const tls = tlsCluster.cluster!;
+    expect(await sslInUse(await openStore(`${await tls.createDatabase('req')}?sslmode=require`))).toBe(true);
+    expect(await sslInUse(await openStore(`${await tls.createDatabase('pref')}?sslmode=prefer`))).toBe(true);
+    expect(await sslInUse(await openStore(`${await tls.createDatabase('dis')}?sslmode=disable`))).toBe(false);
+    // The main test cluster has no TLS: prefer (the default) falls back, require fails.
+    const plainDb = await pgSupport.cluster.createDatabase('plain');
+    expect(await sslInUse(await openStore(plainDb))).toBe(false);
+    await expect(PostgresStore.open({ url: `${plainDb}?sslmode=require` })).rejects.toThrow(/does not support SSL/);
+  });
+});
+
+describe('PostgresStore: the database going away', () => {
+  it('fails calls with StoreUnavailableError while the server is down, and works again once it is back, by itself', async () => {
+    const cluster = await PostgresCluster.start();
+    try {
+      const store = await openStore(await cluster.createDatabase('outage'), { connectTimeoutMs: 1000 });
+      await store.createInfraEnv(anInfraEnv('e1'));
+      await store.putHost(aHost('e1', 'h1'));
+      await cluster.stopServer('fast');
+
+      const down = await store.getHost('e1', 'h1').catch((e: unknown) => e);
+      expect(down).toBeInstanceOf(StoreUnavailableError);
+      expect(await store.putHost(aHost('e1', 'h2')).catch((e: unknown) => e)).toBeInstanceOf(StoreUnavailableError);
+
+      await cluster.startServer();
+      await expect.poll(async () => (await store.getHost('e1', 'h1').catch(() => undefined))?.id, { timeout: 15_000 }).toBe('h1');
+      await store.putHost(aHost('e1', 'h2'));
+      expect(await store.countHosts()).toBe(2);
+    } finally {
+      await cluster.destroy();
+    }
+  });
 });

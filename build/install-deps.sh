@@ -10,6 +10,8 @@ packages=(
   chromium
   # LLDP: the switch side of the LLDP tests, and the agent's capture
   lldpd tcpdump
+  # NIC driver and firmware versions in the inventory (ethtool -i)
+  ethtool
 )
 command -v java >/dev/null 2>&1 || packages+=(openjdk-17-jre-headless)
 missing=()

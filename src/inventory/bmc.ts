@@ -19,13 +19,18 @@ export interface BmcAddresses {
  * it is not started at all: on a machine without a BMC that saves 24 failing probes.
  */
 export async function collectBmcAddresses(ctx: CollectorContext): Promise<BmcAddresses> {
-  const present = await Promise.all(IPMI_DEVICES.map((dev) => ctx.hostFs.exists(dev)));
-  if (!present.includes(true)) {
+  if (!(await hasIpmiDevice(ctx))) {
     ctx.log.debug('bmc: no IPMI device node, not probing with ipmitool');
     return { v4: DEFAULT_BMC_V4, v6: DEFAULT_BMC_V6 };
   }
   const [v4, v6] = await Promise.all([bmcIPv4(ctx), bmcIPv6(ctx)]);
   return { v4, v6 };
+}
+
+/** Whether the kernel's IPMI driver has a device node: without one, ipmitool can only fail. */
+export async function hasIpmiDevice(ctx: CollectorContext): Promise<boolean> {
+  const present = await Promise.all(IPMI_DEVICES.map((dev) => ctx.hostFs.exists(dev)));
+  return present.includes(true);
 }
 
 /** The first channel, in order, whose `lan print` shows a usable IPv4 address. */

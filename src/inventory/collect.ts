@@ -8,9 +8,11 @@ import type { CollectorContext } from './context.js';
 import { collectCpu, emptyCpu } from './cpu.js';
 import { collectDisks } from './disks/disks.js';
 import { applyDryRun } from './dry-run.js';
+import { ZERO_IS_A_VALUE } from './extensions.js';
 import { encodeGoJson } from './go-json.js';
 import { DEFAULT_GPU_CONFIG, type GpuMatchConfig } from './gpu-config.js';
 import { collectGpus } from './gpus.js';
+import { applyHardwareDetails, collectHardwareDetails, emptyHardwareDetails } from './hardware/collect-hardware.js';
 import { HostTools } from './host-tools.js';
 import { collectKernelHostname, replaceLocalhostName } from './hostname.js';
 import { attachLldp, collectLldp, type LldpSource } from './lldp/collect.js';
@@ -56,7 +58,7 @@ export async function collectInventory(sources: InventorySources): Promise<Inven
   };
 
   const lldp = sources.lldp;
-  const [cpu, memory, disks, interfaces, routes, boot, systemVendor, gpus, bmc, tpmVersion, hostname, neighbours] = await Promise.all([
+  const [cpu, memory, disks, interfaces, routes, boot, systemVendor, gpus, bmc, tpmVersion, hostname, neighbours, hardware] = await Promise.all([
     section('cpu', () => collectCpu(ctx), emptyCpu),
     section('memory', () => collectMemory(ctx), emptyMemory),
     section('disks', () => collectDisks(ctx), () => []),
@@ -69,6 +71,7 @@ export async function collectInventory(sources: InventorySources): Promise<Inven
     section('tpm_version', () => collectTpmVersion(ctx), () => ''),
     section('hostname', () => collectKernelHostname(ctx), () => ''),
     lldp ? section('lldp', () => collectLldp(ctx, lldp), () => new Map()) : undefined,
+    section('hardware details', () => collectHardwareDetails(ctx, { probeBmc: !dryRun }), emptyHardwareDetails),
   ]);
   if (neighbours) attachLldp(interfaces, neighbours);
 
@@ -86,14 +89,18 @@ export async function collectInventory(sources: InventorySources): Promise<Inven
     system_vendor: systemVendor,
     tpm_version: tpmVersion,
   };
+  await applyHardwareDetails(ctx, inventory, hardware);
   if (sources.dryRun) applyDryRun(inventory, sources.dryRun);
   inventory.hostname = replaceLocalhostName(inventory.hostname, inventory.interfaces);
   return inventory;
 }
 
-/** The inventory as upstream's agent sends it: compact JSON with go-swagger's omitempty rules. */
+/**
+ * The inventory as upstream's agent sends it: compact JSON with go-swagger's omitempty rules (our
+ * extension fields where 0 is a value, such as NUMA node 0, keep it).
+ */
 export function encodeInventory(inventory: Inventory): string {
-  return encodeGoJson(inventory);
+  return encodeGoJson(inventory, ZERO_IS_A_VALUE);
 }
 
 function collectorContext(sources: InventorySources): CollectorContext {

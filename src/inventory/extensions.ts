@@ -91,9 +91,12 @@ export interface PciDevice {
   device_name: string;
   subsystem_vendor_id: string;
   subsystem_device_id: string;
+  /** The bound kernel driver; "" (not on the wire) when none is bound. */
   driver: string;
-  iommu_group: number | null;
-  numa_node: number | null;
+  /** Absent without an IOMMU (or with it off). */
+  iommu_group?: number;
+  /** Absent where the kernel reports -1 (no NUMA affinity, or a single-node host without ACPI SRAT). */
+  numa_node?: number;
   /** SR-IOV capacity and VFs in use; absent on devices without SR-IOV. */
   sriov_total_vfs?: number;
   sriov_num_vfs?: number;
@@ -139,6 +142,47 @@ export interface Firmware {
   bmc?: BmcFirmware;
   cpu_microcode?: string;
 }
+
+/**
+ * Where every extension field sits in the inventory, as paths (keys joined by ".", array elements
+ * as "[]"): what tests of upstream's fields set aside, and what must never collide with a name
+ * upstream's swagger uses.
+ */
+export const EXTENSION_FIELDS: ReadonlySet<string> = new Set([
+  'numa',
+  'pci_devices',
+  'firmware',
+  'memory.modules',
+  'memory.module_slots',
+  'interfaces[].lldp',
+  'interfaces[].driver',
+  'interfaces[].driver_version',
+  'interfaces[].firmware_version',
+  'interfaces[].pci_address',
+  'interfaces[].numa_node',
+  'disks[].firmware_version',
+  'disks[].numa_node',
+  'gpus[].numa_node',
+  'gpus[].vbios_version',
+]);
+
+/**
+ * The extension fields whose zero is a value, not "unset" (node 0, IOMMU group 0, no VFs in use):
+ * Go would declare them as pointers, so the encoder keeps a 0 there where it drops upstream's zeros.
+ * Paths as `encodeGoJson`'s keepZero sees them: keys joined by ".", array elements as "[]".
+ */
+export const ZERO_IS_A_VALUE: ReadonlySet<string> = new Set([
+  'interfaces[].numa_node',
+  'disks[].numa_node',
+  'gpus[].numa_node',
+  'numa.nodes[].id',
+  'numa.nodes[].memory_bytes',
+  'pci_devices[].iommu_group',
+  'pci_devices[].numa_node',
+  'pci_devices[].sriov_total_vfs',
+  'pci_devices[].sriov_num_vfs',
+  'memory.module_slots',
+]);
 
 /** Additions to upstream's Inventory (top level). */
 export interface InventoryExtensions {

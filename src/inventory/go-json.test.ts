@@ -16,3 +16,11 @@ describe('Go-style JSON', () => {
     expect(encodeGoJson({ frequency: 3729.4919, count: 112 })).toBe('{"count":112,"frequency":3729.4919}');
   });
 });
+
+describe('Go-style JSON with pointer fields', () => {
+  it('keeps a 0 only at the paths named, arrays of objects included, and still drops undefined there', () => {
+    const keep = new Set(['numa.nodes[].id', 'pci_devices[].numa_node']);
+    const json = encodeGoJson({ numa: { nodes: [{ id: 0, memory_bytes: 0 }, { id: 1 }] }, pci_devices: [{ numa_node: 0, sriov_num_vfs: 0 }, { numa_node: undefined }], id: 0 }, keep);
+    expect(json).toBe('{"numa":{"nodes":[{"id":0},{"id":1}]},"pci_devices":[{"numa_node":0},{}]}');
+  });
+});

@@ -5,18 +5,26 @@
  * - array fields carry no `omitempty`: an empty slice is `[]`, a nil one is `null`, both kept;
  * - like encoding/json, <, > and & (and U+2028/U+2029) inside strings are written as \u escapes.
  */
-export function encodeGoJson(value: unknown): string {
-  return escapeLikeGo(JSON.stringify(pruneZeroScalars(value)));
+export function encodeGoJson(value: unknown, keepZero: ReadonlySet<string> = NONE): string {
+  return escapeLikeGo(JSON.stringify(pruneZeroScalars(value, '', keepZero)));
 }
 
-function pruneZeroScalars(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(pruneZeroScalars);
+const NONE: ReadonlySet<string> = new Set();
+
+/**
+ * `keepZero` names the paths ("numa.nodes[].id") of fields that Go would declare as pointers, where
+ * a 0 is a value and stays on the wire; undefined still means absent there.
+ */
+function pruneZeroScalars(value: unknown, at: string, keepZero: ReadonlySet<string>): unknown {
+  if (Array.isArray(value)) return value.map((item) => pruneZeroScalars(item, `${at}[]`, keepZero));
   if (value === null || typeof value !== 'object') return value;
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(value).sort()) {
     const field = (value as Record<string, unknown>)[key];
-    if (field === undefined || field === '' || field === 0 || field === false) continue;
-    out[key] = pruneZeroScalars(field);
+    const path = at === '' ? key : `${at}.${key}`;
+    if (field === undefined || field === '' || field === false) continue;
+    if (field === 0 && !keepZero.has(path)) continue;
+    out[key] = pruneZeroScalars(field, path, keepZero);
   }
   return out;
 }

@@ -1,7 +1,7 @@
 import type { CollectorContext } from './context.js';
 import { DEFAULT_GPU_CONFIG, type GpuMatchConfig } from './gpu-config.js';
 import type { Gpu } from './model.js';
-import { PciIdsDatabase } from './pci-ids.js';
+import { sharedPciIds } from './pci-ids.js';
 
 const PCI_DEVICES = '/sys/bus/pci/devices';
 /** ghw's name for an ID the database lacks. */
@@ -20,7 +20,7 @@ export async function collectGpus(ctx: CollectorContext, config: GpuMatchConfig 
   const devices = await Promise.all(addresses.map((address) => readPciDevice(ctx, address, config)));
   const gpus = devices.filter((d): d is PciDevice => d !== undefined && matchesGpuConfig(d, config));
   if (gpus.length === 0) return [];
-  const db = new PciIdsDatabase(ctx);
+  const db = await sharedPciIds(ctx);
   return Promise.all(
     gpus.map(async (device): Promise<Gpu> => {
       const names = await db.lookup(device.vendorId, device.deviceId);

@@ -1,12 +1,17 @@
-import { existsSync } from 'node:fs';
-import type { CommandResult } from '../host/command-runner.js';
 import type { CollectorContext } from './context.js';
+import { sharedDmidecode } from './hardware/dmidecode.js';
 import { describeFailure } from './host-tools.js';
 import type { Memory } from './model.js';
 
 /** dmidecode's size units; like upstream, 1024-based. */
 const UNIT_POWER: Record<string, number> = { bytes: 0, kB: 1, MB: 2, GB: 3, TB: 4, EB: 6, ZB: 7 };
 const MODULE_SIZE_RE = /^\s*Size:\s+(\d+)\s+(bytes|kB|MB|GB|TB|EB|ZB)\s*$/;
+
+/** A dmidecode size value ("32 GB", "16384 MB") in bytes; undefined for "No Module Installed" and the like. */
+export function dmiSizeBytes(value: string): number | undefined {
+  const match = /^(\d+)\s+(bytes|kB|MB|GB|TB|EB|ZB)$/.exec(value.trim());
+  return match ? Number(match[1]) * 1024 ** (UNIT_POWER[match[2] as string] ?? 0) : undefined;
+}
 
 /** Sum of the installed module sizes in `dmidecode -t 17`; empty slots ("No Module Installed") do not match. */
 export function sumDmidecodeMemory(text: string): number {
@@ -27,19 +32,9 @@ export function parseMemTotal(meminfo: string): number | undefined {
   return Number(match[1]) * factor;
 }
 
-/**
- * dmidecode reads the SMBIOS tables of the kernel it runs on, from sysfs or else /dev/mem. When
- * this process's own view has neither (a VM without SMBIOS), it can only fail, so it is not started.
- * A replayed host has no such view; its recording says what dmidecode did.
- */
-function dmidecodeCanWork(ctx: CollectorContext): boolean {
-  return !ctx.live || existsSync('/sys/firmware/dmi/tables/DMI') || existsSync('/dev/mem');
-}
-
 export async function collectMemory(ctx: CollectorContext): Promise<Memory> {
-  const noTables: CommandResult = { stdout: '', stderr: 'no SMBIOS tables (/sys/firmware/dmi/tables/DMI) and no /dev/mem', exitCode: -1, timedOut: false };
   const [dmidecode, meminfo] = await Promise.all([
-    dmidecodeCanWork(ctx) ? ctx.tools.run('dmidecode', ['-t', '17']) : noTables,
+    sharedDmidecode(ctx, 17),
     ctx.hostFs.readText('/proc/meminfo'),
   ]);
   const usable = meminfo === undefined ? undefined : parseMemTotal(meminfo);

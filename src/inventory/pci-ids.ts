@@ -25,6 +25,13 @@ export class PciIdsDatabase {
     return db === undefined ? undefined : lookupPciNames(db, vendorId, deviceId);
   }
 
+  /** The name of a class+subclass ("0200"), as lspci prints it; undefined without a database. */
+  async className(classId: string): Promise<string | undefined> {
+    this.loaded ??= this.load();
+    const db = await this.loaded;
+    return db === undefined ? undefined : lookupPciClassName(db, classId);
+  }
+
   private async load(): Promise<Buffer | undefined> {
     for (const file of PCI_IDS_PATHS) {
       const bytes = await this.ctx.hostFs.readBytes(file);
@@ -38,9 +45,14 @@ export class PciIdsDatabase {
         if (bytes !== undefined) return bytes;
       }
     }
-    this.ctx.log.warn(`gpus: no PCI ID database (${PCI_IDS_PATHS.join(', ')}); GPU names stay empty`);
+    this.ctx.log.warn(`pci.ids: no PCI ID database (${PCI_IDS_PATHS.join(', ')}); GPU and PCI device names stay empty`);
     return undefined;
   }
+}
+
+/** One database per collection, loaded at most once, for every collector that names PCI devices. */
+export function sharedPciIds(ctx: CollectorContext): Promise<PciIdsDatabase> {
+  return ctx.shared('pci.ids', async () => new PciIdsDatabase(ctx));
 }
 
 /**
@@ -77,4 +89,28 @@ function findLineStartingWith(db: Buffer, prefix: string): number | undefined {
 function endOfLine(db: Buffer, from: number): number {
   const end = db.indexOf(0x0a, from);
   return end < 0 ? db.length : end;
+}
+
+/**
+ * The class section of pci.ids lists each class as "C cc  Name", followed by its subclasses as
+ * "\tss  Name" (and programming interfaces as "\t\t…"). Like lspci, the subclass name when the
+ * database has one, else the class's.
+ */
+export function lookupPciClassName(db: Buffer, classId: string): string | undefined {
+  const id = classId.toLowerCase();
+  const classPrefix = `C ${id.slice(0, 2)}  `;
+  const classLine = findLineStartingWith(db, classPrefix);
+  if (classLine === undefined) return undefined;
+  let lineEnd = endOfLine(db, classLine);
+  const className = db.toString('utf8', classLine + classPrefix.length, lineEnd).trim();
+  const subclassPrefix = `\t${id.slice(2, 4)}  `;
+  for (let lineStart = lineEnd + 1; lineStart < db.length; lineStart = lineEnd + 1) {
+    lineEnd = endOfLine(db, lineStart);
+    const first = db[lineStart];
+    if (first !== 0x09 /* tab */ && first !== 0x23 /* # */ && lineEnd > lineStart) break;
+    if (db.toString('latin1', lineStart, Math.min(lineEnd, lineStart + subclassPrefix.length)) === subclassPrefix) {
+      return db.toString('utf8', lineStart + subclassPrefix.length, lineEnd).trim();
+    }
+  }
+  return className;
 }

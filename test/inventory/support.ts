@@ -6,6 +6,7 @@ import { collectInventory, encodeInventory } from '../../src/inventory/collect.j
 import type { GpuMatchConfig } from '../../src/inventory/gpu-config.js';
 import { memoryLogger } from '../../src/log/logger.js';
 import type { DryRunConfig } from '../../src/config/dry-run.js';
+import { EXTENSION_FIELDS } from '../../src/inventory/extensions.js';
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 /** Synthetic hosts: trees written from tables (test/fixtures/hosts-src), never recorded. */
@@ -45,25 +46,29 @@ export type WireInventory = Record<string, any>;
 /**
  * Compares two JSON values one field at a time, so that a failure names the field
  * ("disks[sda].by_id") instead of printing two whole documents. Objects must have exactly the
- * same keys: a key that upstream would leave out is as wrong as a missing one.
+ * same keys: a key that upstream would leave out is as wrong as a missing one. Our extension
+ * fields (EXTENSION_FIELDS) are compared where the expectation has them and set aside where it
+ * does not, so an expectation of upstream's fields alone stays one. `at` is the schema path of
+ * `actual` ("disks[]"); it defaults to `where` for a top-level section.
  */
-export function expectSameFields(actual: unknown, expected: unknown, where = '$'): number {
+export function expectSameFields(actual: unknown, expected: unknown, where = '$', at = where.replace(/^\$\.?/, '')): number {
   if (Array.isArray(expected)) {
     expect(Array.isArray(actual), `${where} is an array`).toBe(true);
     const list = actual as unknown[];
     expect(list.length, `${where}.length`).toBe(expected.length);
     let checked = 0;
     expected.forEach((item, i) => {
-      checked += expectSameFields(list[i], item, `${where}[${label(item, i)}]`);
+      checked += expectSameFields(list[i], item, `${where}[${label(item, i)}]`, `${at}[]`);
     });
     return checked;
   }
   if (expected !== null && typeof expected === 'object') {
     expect(actual !== null && typeof actual === 'object' && !Array.isArray(actual), `${where} is an object`).toBe(true);
     const object = actual as Record<string, unknown>;
-    expect(Object.keys(object).sort(), `${where} keys`).toEqual(Object.keys(expected).sort());
+    const keys = Object.keys(object).filter((key) => key in expected || !EXTENSION_FIELDS.has(at === '' ? key : `${at}.${key}`));
+    expect(keys.sort(), `${where} keys`).toEqual(Object.keys(expected).sort());
     let checked = 0;
-    for (const [key, value] of Object.entries(expected)) checked += expectSameFields(object[key], value, `${where}.${key}`);
+    for (const [key, value] of Object.entries(expected)) checked += expectSameFields(object[key], value, `${where}.${key}`, at === '' ? key : `${at}.${key}`);
     return checked;
   }
   expect(actual, where).toStrictEqual(expected);

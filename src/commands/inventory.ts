@@ -22,6 +22,16 @@ export function inventoryBuilder(y: Argv): Argv {
       default: '',
       describe: 'YAML with lists classes, vendors, models of PCI IDs that count as GPUs (default classes 0300, 0302, 0380, 1200)',
     },
+    components: {
+      type: 'boolean',
+      default: false,
+      describe: 'print the vendor-neutral component list (type, slot, vendor, model, serial, firmware) as JSON instead of the inventory',
+    },
+    table: {
+      type: 'boolean',
+      default: false,
+      describe: 'with --components: an aligned text table instead of JSON',
+    },
     'record-fixture': {
       type: 'string',
       default: '',
@@ -40,11 +50,12 @@ export async function inventoryCommand(argv: ParsedArgs): Promise<number> {
   if (recordTo) await ensureEmptyDirectory(recordTo);
   return withCommandRuntime(tool.logName, argv, async (log, signal) => {
     // Loaded here, not at the top: every other command (and --version) starts without them.
-    const [{ openHost }, { collectInventory, encodeInventory }, { loadGpuConfig }, { startLldpSession }] = await Promise.all([
+    const [{ openHost }, { collectInventory, encodeInventory }, { loadGpuConfig }, { startLldpSession }, { inventoryComponents, componentsTable }] = await Promise.all([
       import('../host/host-access.js'),
       import('../inventory/collect.js'),
       import('../inventory/gpu-config.js'),
       import('../inventory/lldp/session.js'),
+      import('../inventory/hardware/components.js'),
     ]);
     // Listening starts first, so the wait for frames overlaps the collection.
     const lldpSession = await startLldpSession({ settings: lldp, hostRoot, log, listen: lldp.waitMs > 0, waitMs: lldp.waitMs, signal });
@@ -60,7 +71,12 @@ export async function inventoryCommand(argv: ParsedArgs): Promise<number> {
     }
     const json = encodeInventory(inventory);
     if (recordTo) await writeFixtureNotes(recordTo, hostRoot, json);
-    process.stdout.write(`${json}\n`);
+    if (argv.components === true) {
+      const components = inventoryComponents(inventory);
+      process.stdout.write(argv.table === true ? componentsTable(components) : `${JSON.stringify(components, null, 2)}\n`);
+    } else {
+      process.stdout.write(`${json}\n`);
+    }
     if (recordTo) report(`recorded this host into ${path.resolve(recordTo)}; replay with: inband inventory --host-root ${path.resolve(recordTo)}`);
     return 0;
   });

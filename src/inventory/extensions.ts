@@ -100,6 +100,8 @@ export interface PciDevice {
   /** SR-IOV capacity and VFs in use; absent on devices without SR-IOV. */
   sriov_total_vfs?: number;
   sriov_num_vfs?: number;
+  /** On an SR-IOV virtual function: the address of its physical function (sysfs `physfn`). */
+  physical_function?: string;
 }
 
 export interface MemoryModule {

@@ -101,12 +101,12 @@ describe('PCI devices', () => {
       {
         address: '0000:00:1f.0', class_id: '0601', class_name: '', vendor_id: '8086', vendor_name: 'Intel Corporation', device_id: 'a1c1',
         device_name: '', subsystem_vendor_id: '', subsystem_device_id: '', driver: '',
-        iommu_group: undefined, numa_node: undefined, sriov_total_vfs: undefined, sriov_num_vfs: undefined,
+        iommu_group: undefined, numa_node: undefined, sriov_total_vfs: undefined, sriov_num_vfs: undefined, physical_function: undefined,
       },
       {
         address: '0000:18:00.0', class_id: '0200', class_name: 'Ethernet controller', vendor_id: '8086', vendor_name: 'Intel Corporation',
         device_id: '1593', device_name: 'Ethernet Controller E810-C for SFP', subsystem_vendor_id: '8086', subsystem_device_id: '0002',
-        driver: 'ice', iommu_group: 0, numa_node: 1, sriov_total_vfs: 128, sriov_num_vfs: 0,
+        driver: 'ice', iommu_group: 0, numa_node: 1, sriov_total_vfs: 128, sriov_num_vfs: 0, physical_function: undefined,
       },
     ]);
   });

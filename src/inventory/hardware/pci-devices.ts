@@ -19,6 +19,7 @@ export interface PciFunction {
   numaNode?: number;
   sriovTotalVfs?: number;
   sriovNumVfs?: number;
+  physicalFunction?: string;
 }
 
 /**
@@ -56,6 +57,7 @@ export async function collectPciDevices(ctx: CollectorContext): Promise<PciDevic
         numa_node: f.numaNode,
         sriov_total_vfs: f.sriovTotalVfs,
         sriov_num_vfs: f.sriovNumVfs,
+        physical_function: f.physicalFunction,
       };
     }),
   );
@@ -63,7 +65,7 @@ export async function collectPciDevices(ctx: CollectorContext): Promise<PciDevic
 
 async function readPciFunction(ctx: CollectorContext, address: string): Promise<PciFunction | undefined> {
   const dir = `${PCI_DEVICES}/${address}`;
-  const [klass, vendor, device, subVendor, subDevice, driver, iommuGroup, numaNode, totalVfs, numVfs] = await Promise.all([
+  const [klass, vendor, device, subVendor, subDevice, driver, iommuGroup, numaNode, totalVfs, numVfs, physfn] = await Promise.all([
     ctx.hostFs.readTrimmed(`${dir}/class`),
     ctx.hostFs.readTrimmed(`${dir}/vendor`),
     ctx.hostFs.readTrimmed(`${dir}/device`),
@@ -74,6 +76,7 @@ async function readPciFunction(ctx: CollectorContext, address: string): Promise<
     ctx.hostFs.readTrimmed(`${dir}/numa_node`),
     ctx.hostFs.readTrimmed(`${dir}/sriov_totalvfs`),
     ctx.hostFs.readTrimmed(`${dir}/sriov_numvfs`),
+    ctx.hostFs.realPath(`${dir}/physfn`),
   ]);
   if (klass === undefined || vendor === undefined || device === undefined) return undefined;
   return {
@@ -88,13 +91,13 @@ async function readPciFunction(ctx: CollectorContext, address: string): Promise<
     numaNode: numaNodeValue(numaNode),
     sriovTotalVfs: totalVfs === undefined ? undefined : count(totalVfs),
     sriovNumVfs: numVfs === undefined ? undefined : count(numVfs),
+    physicalFunction: physfn === undefined ? undefined : basename(physfn),
   };
 }
 
 /** sysfs's numa_node: -1 means the device has no affinity, which is reported as absent. */
 export function numaNodeValue(text: string | undefined): number | undefined {
-  const node = count(text ?? '');
-  return node === undefined ? undefined : node;
+  return count(text ?? '');
 }
 
 /**

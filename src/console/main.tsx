@@ -1,5 +1,5 @@
 import { render } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import './app.css';
 import { session, setSession, type SessionInfo } from './api.js';
 import { live, type LiveState } from './live.js';
@@ -23,9 +23,11 @@ function Shell({ info, onSignOut }: { info: SessionInfo; onSignOut: () => void }
       live.stop();
     };
   }, []);
+  const firstRoute = useRef(true);
   useEffect(() => {
-    // Moving between pages: focus the new page's heading, as a screen reader user expects.
-    document.querySelector<HTMLElement>('main h1')?.focus();
+    // Moving between pages: focus the new page's content, where a screen reader user expects to be.
+    if (firstRoute.current) firstRoute.current = false;
+    else document.getElementById('main')?.focus();
   }, [route.page, route.parts.join('/')]);
 
   let page;

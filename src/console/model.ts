@@ -132,6 +132,8 @@ export interface HostRow {
   memoryBytes: number;
   eligibleDisks: number;
   disks: number;
+  /** One line per NIC (loopback left out): name, MAC, addresses; `nics` joins them for sorting. */
+  nicLines: string[];
   nics: string;
   bmc: string;
   checkedInAt: string;
@@ -143,10 +145,11 @@ export interface HostRow {
 export function hostRow(host: Host): HostRow {
   const inventory = parseJson<Inventory>(host.inventory) ?? {};
   const disks = inventory.disks ?? [];
-  const nics = inventory.interfaces ?? [];
+  const nics = (inventory.interfaces ?? []).filter((n) => n.type !== 'loopback' && n.name !== 'lo');
   const vendor = inventory.system_vendor;
   const addresses = nics.flatMap((n) => [...(n.ipv4_addresses ?? []), ...(n.ipv6_addresses ?? [])]);
   const serials = [vendor?.serial_number, ...disks.map((d) => d.serial)].filter(Boolean);
+  const nicLines = nics.map((n) => `${n.name ?? '?'} ${n.mac_address ?? ''} ${[...(n.ipv4_addresses ?? []), ...(n.ipv6_addresses ?? [])].join(' ')}`.trim());
   return {
     id: host.id,
     infraEnvId: host.infra_env_id,
@@ -159,12 +162,18 @@ export function hostRow(host: Host): HostRow {
     memoryBytes: inventory.memory?.physical_bytes ?? 0,
     eligibleDisks: disks.filter((d) => d.installation_eligibility?.eligible).length,
     disks: disks.length,
-    nics: nics.map((n) => `${n.name ?? '?'} ${n.mac_address ?? ''} ${[...(n.ipv4_addresses ?? []), ...(n.ipv6_addresses ?? [])].join(' ')}`.trim()).join('; '),
-    bmc: [inventory.bmc_address, inventory.bmc_v6address].filter((a) => a && a !== '0.0.0.0' && a !== '::/0').join(' '),
+    nicLines,
+    nics: nicLines.join('; '),
+    bmc: bmcAddresses(inventory).join(' '),
     checkedInAt: host.checked_in_at ?? '',
     agentVersion: host.discovery_agent_version ?? '',
     haystack: [inventory.hostname ?? '', host.id, ...nics.map((n) => n.mac_address ?? ''), ...addresses, ...serials].join(' ').toLowerCase(),
   };
+}
+
+/** The BMC's addresses, without the all-zero placeholders the agent reports when it has none. */
+export function bmcAddresses(inventory: Inventory): string[] {
+  return [inventory.bmc_address, inventory.bmc_v6address].filter((a): a is string => Boolean(a) && a !== '0.0.0.0' && a !== '::/0' && a !== '::');
 }
 
 export const STATUSES: HostStatus[] = ['discovering', 'known', 'insufficient', 'disconnected'];

@@ -3,7 +3,7 @@ import { API, request } from '../api.js';
 import { ErrorNote } from '../components/error.js';
 import { StatusBadge, ValidationBadge } from '../components/status.js';
 import { live } from '../live.js';
-import { age, gb, gib, parseJson, type Host, type Inventory, type ServiceEvent, type StepResult, type Validation } from '../model.js';
+import { age, bmcAddresses, gb, gib, parseJson, type Host, type Inventory, type ServiceEvent, type StepResult, type Validation } from '../model.js';
 import { href } from '../router.js';
 import { EventsTable } from './events.js';
 
@@ -93,7 +93,7 @@ function InventorySections({ inventory }: { inventory: Inventory }) {
           <dt>TPM</dt>
           <dd>{inventory.tpm_version || '–'}</dd>
           <dt>BMC</dt>
-          <dd>{[inventory.bmc_address, inventory.bmc_v6address].filter(Boolean).join(', ') || '–'}</dd>
+          <dd>{bmcAddresses(inventory).join(', ') || 'none reported'}</dd>
         </dl>
       </section>
       <section aria-labelledby="inv-disks">

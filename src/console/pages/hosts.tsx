@@ -63,6 +63,18 @@ function Cell({ row, column }: { row: HostRow; column: Column }) {
       );
     case 'cores':
       return <td class="num">{row.cores || '–'}</td>;
+    case 'nics':
+      return (
+        <td class="nics">
+          {row.nicLines.length === 0
+            ? '–'
+            : row.nicLines.map((line) => (
+                <div key={line}>
+                  <code>{line}</code>
+                </div>
+              ))}
+        </td>
+      );
     case 'checkedInAt':
       return <td>{age(row.checkedInAt)}</td>;
     default:

@@ -18,6 +18,10 @@ import { BINARY, ROOT } from './support/build.js';
 import { Topology } from './support/netns.js';
 import { waitFor } from './support/wait.js';
 
+// Functions given to page.evaluate run in the browser: these name its globals for the type-checker only.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+declare const document: any, window: any, getComputedStyle: any, requestAnimationFrame: any;
+
 const run = promisify(execFile);
 const TOKEN = 'console-operator-token';
 const PORT = 18095;
@@ -113,7 +117,7 @@ describe('the console, in Chromium, against dist/inband serve with live agents',
     // ---- hosts of the infra-env: two agents register while the page is open
     await page.getByRole('link', { name: 'Hosts of rack-a' }).first().click();
     await page.getByRole('heading', { name: 'Hosts of rack-a' }).waitFor();
-    await page.evaluate(() => ((window as unknown as { sameDocument: boolean }).sameDocument = true));
+    await page.evaluate(() => (window.sameDocument = true));
     const agents = HOSTS.map((host) => startDryRunAgent(ie, host));
     const context = () => `${agents.map((a) => a.describe()).join('\n')}\n${serve.describe()}`;
     for (const host of HOSTS) await page.locator(`tr[data-host-id="${host.id}"]`).waitFor({ timeout: 60_000 }).catch((err: Error) => { throw new Error(`${err.message}\n${context()}`); });
@@ -125,7 +129,7 @@ describe('the console, in Chromium, against dist/inband serve with live agents',
     for (const host of settled) {
       await expect.poll(() => page.locator(`tr[data-host-id="${host.id}"] .status`).textContent(), { timeout: 2_000 }).toContain(host.status);
     }
-    expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true);
+    expect(await page.evaluate(() => window.sameDocument)).toBe(true);
     const rowA = page.locator(`tr[data-host-id="${HOSTS[0].id}"]`);
     await expect.poll(() => rowA.textContent()).toContain('console-a');
     expect(await rowA.textContent()).toContain('PowerEdge R650');
@@ -143,7 +147,7 @@ describe('the console, in Chromium, against dist/inband serve with live agents',
     await expect.poll(() => rows.count()).toBe(2);
     const statusA = settled.find((h) => h.id === HOSTS[0].id)?.status as string;
     await page.getByLabel('Status').selectOption(statusA);
-    await expect.poll(async () => (await rows.count()) >= 1 && (await rows.evaluateAll((trs) => trs.every((tr) => tr.textContent?.includes(tr.ownerDocument.querySelector<HTMLSelectElement>('#hosts-status')?.value ?? '?'))))).toBe(true);
+    await expect.poll(async () => (await rows.count()) >= 1 && (await rows.evaluateAll((trs) => trs.every((tr) => tr.textContent?.includes(tr.ownerDocument.querySelector('#hosts-status')?.value ?? '?'))))).toBe(true);
     await page.getByLabel('Status').selectOption('');
     await page.getByRole('button', { name: /^Cores/ }).click();
     await expect.poll(() => page.locator('th', { has: page.getByRole('button', { name: /^Cores/ }) }).getAttribute('aria-sort')).toBe('ascending');
@@ -208,7 +212,7 @@ describe('the console, in Chromium, against dist/inband serve with live agents',
     await page.keyboard.press('Tab');
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Hosts');
-    const outline = await page.evaluate(() => getComputedStyle(document.activeElement as Element).outlineStyle);
+    const outline = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
     expect(outline).not.toBe('none');
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'All hosts' }).waitFor();

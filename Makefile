@@ -3,7 +3,7 @@ SHELL := /bin/bash
 NPM_STAMP := node_modules/.package-lock.json
 VITEST_JSON := .build/vitest.json
 
-.PHONY: deps build test test-unit test-subsystem run bench image image-scratch clean typecheck forget-test-report fuzz
+.PHONY: deps build test test-unit test-subsystem run bench image image-scratch clean typecheck forget-test-report fuzz record-fixtures
 
 ## deps: Debian packages (host tools, Java for WireMock) and npm packages from the lock file
 deps: $(NPM_STAMP)
@@ -44,6 +44,10 @@ fuzz: deps build
 	@seed=$${INBAND_FUZZ_SEED:-$$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}; \
 	  echo "fuzz seed $$seed (replay: INBAND_FUZZ_SEED=$$seed make fuzz)"; \
 	  INBAND_FUZZ_SEED=$$seed INBAND_FUZZ_SCALE=$${INBAND_FUZZ_SCALE:-20} npx vitest run --project subsystem fuzz.test
+
+## record-fixtures: re-record the real hosts under test/fixtures/recorded/ (root; HOSTS="netns-bridge" picks some)
+record-fixtures: deps build
+	node build/record-fixtures.mjs
 
 ## bench: benchmarks (medians of several runs)
 bench: deps build

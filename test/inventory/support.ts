@@ -20,6 +20,9 @@ export const SYNTHETIC_HOSTS = [
   'gpu-tpm-secureboot-bmc',
   'discovery-iso-usb',
 ] as const;
+/** Recorded hosts: `--record-fixture` trees of real hosts, with the tools' outputs beside them (test/fixtures/record-hosts.ts). */
+export const RECORDED_HOSTS_DIR = path.resolve(here, '../fixtures/recorded');
+
 export type SyntheticHost = (typeof SYNTHETIC_HOSTS)[number];
 
 export function syntheticRoot(name: SyntheticHost): string {

@@ -1,0 +1,80 @@
+/**
+ * The real hosts recorded with `inband inventory --record-fixture` (test/fixtures/recorded/<name>/,
+ * made by `make record-fixtures`): this machine, and hosts in network namespaces with veth, bridge,
+ * macvlan and vxlan links. The inventory replayed from each tree is checked field by field against
+ * what lsblk, ip, lscpu, nproc, uname and /proc/meminfo said on that host at recording time
+ * (<name>/tools/), with the same checks real-host.test.ts applies to the live machine.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { swaggerErrors } from '../support/swagger.js';
+import { withoutNulls } from '../support/go-null.js';
+import { collectWire, RECORDED_HOSTS_DIR, type WireInventory } from './support.js';
+import { checkCpu, checkDisks, checkHostname, checkInterfaces, checkMemory, checkRoutes, type ToolOutputs } from './tool-checks.js';
+
+const hosts = readdirSync(RECORDED_HOSTS_DIR, { withFileTypes: true })
+  .filter((e) => e.isDirectory())
+  .map((e) => e.name)
+  .sort();
+
+function recordedTools(dir: string): ToolOutputs {
+  const text = (name: string): string => readFileSync(path.join(dir, 'tools', name), 'utf8');
+  const json = <T>(name: string): T => JSON.parse(text(name)) as T;
+  return {
+    lsblk: json('lsblk.json'),
+    ipLink: json('ip-link.json'),
+    ipAddr: json('ip-addr.json'),
+    route4: json('ip-route4.json'),
+    route6: json('ip-route6.json'),
+    lscpu: json('lscpu.json'),
+    nproc: Number(text('nproc').trim()),
+    meminfo: text('meminfo'),
+    unameNode: text('uname-n'),
+    sysAttr: (sysPath) => {
+      try {
+        return readFileSync(path.join(dir, 'tree', sysPath), 'utf8').trim();
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}
+
+it('has this machine and the namespaced hosts recorded', () => {
+  expect(hosts).toEqual(expect.arrayContaining(['this-machine', 'netns-bridge']));
+});
+
+describe.each(hosts)('recorded host %s', (name) => {
+  const dir = path.join(RECORDED_HOSTS_DIR, name);
+  let wire: WireInventory;
+  let tools: ToolOutputs;
+  beforeAll(async () => {
+    const collected = await collectWire(path.join(dir, 'tree'));
+    expect(collected.live).toBe(false);
+    wire = collected.wire;
+    tools = recordedTools(dir);
+  });
+
+  it('keeps no answer of the collector in the recording', () => {
+    expect(readdirSync(path.join(dir, 'tree'))).not.toContain('inventory.json');
+  });
+  it('reports the CPU lscpu and nproc saw', () => checkCpu(wire, tools));
+  it('reports MemTotal as usable memory', () => checkMemory(wire, tools));
+  it('reports the disks lsblk saw, with their sizes, flags and IDs', () => checkDisks(wire, tools));
+  it('reports the links ip saw, with their MTU, MAC, flags, kind, carrier and addresses', () => checkInterfaces(wire, tools));
+  it('reports the main-table routes ip saw', () => checkRoutes(wire, tools));
+  it('reports the host name uname saw', () => checkHostname(wire, tools));
+  it('validates against the swagger inventory definition', () => {
+    expect(swaggerErrors('inventory', withoutNulls(wire))).toEqual([]);
+  });
+});
+
+describe('recorded host netns-bridge', () => {
+  it('shows the namespace\'s link kinds, not the machine\'s', async () => {
+    const { wire } = await collectWire(path.join(RECORDED_HOSTS_DIR, 'netns-bridge', 'tree'));
+    const types = new Map((wire.interfaces as WireInventory[]).map((i) => [i.name, i.type]));
+    expect(Object.fromEntries(types)).toMatchObject({ lo: 'device', eth0: 'veth', br0: 'bridge', veth1: 'veth', mv0: 'macvlan', vx42: 'vxlan' });
+    expect((wire.interfaces as WireInventory[]).find((i) => i.name === 'veth9')).toMatchObject({ mtu: 9000, flags: ['broadcast', 'multicast'] });
+  });
+});

@@ -70,6 +70,19 @@ describe.each(hosts)('recorded host %s', (name) => {
   });
 });
 
+describe('recorded host this-machine', () => {
+  it('holds none of the machine\'s MACs: each is a locally administered stand-in, the same in tree and tools', () => {
+    const dir = path.join(RECORDED_HOSTS_DIR, 'this-machine');
+    const macsIn = (file: string): string[] => readFileSync(path.join(dir, file), 'utf8').match(/([0-9a-f]{2}:){5}[0-9a-f]{2}/g) ?? [];
+    const inTools = new Set(macsIn('tools/ip-link.json'));
+    const inTree = new Set(macsIn('tree/commands/ip_-j_-d_addr_show.stdout'));
+    const real = [...inTools, ...inTree].filter((mac) => !/^(00:){5}00$|^(ff:){5}ff$|^02:00:00:00:ff:[0-9a-f]{2}$/.test(mac));
+    expect(real).toEqual([]);
+    expect([...inTree].sort()).toEqual([...inTools].sort());
+    expect(inTools.size).toBeGreaterThan(1);
+  });
+});
+
 describe('recorded host netns-bridge', () => {
   it('shows the namespace\'s link kinds, not the machine\'s', async () => {
     const { wire } = await collectWire(path.join(RECORDED_HOSTS_DIR, 'netns-bridge', 'tree'));

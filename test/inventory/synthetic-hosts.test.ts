@@ -60,7 +60,7 @@ describe.each(SYNTHETIC_HOSTS)('synthetic host %s', (name) => {
       return result;
     };
     await collectInventory({ hostFs: new HostFs(syntheticRoot(name)), runner: spy, log: memoryLogger(), live: false });
-    // Hosts recorded before the firmware collectors have no ethtool -i or ipmitool mc info; they replay as "not installed".
+    // Hosts written before the firmware collectors have no ethtool -i or ipmitool mc info; they replay as "not installed".
     expect(missing.filter((argv) => !/^(biosdevname|ethtool) /.test(argv) && argv !== 'ipmitool mc info')).toEqual([]);
   });
 });

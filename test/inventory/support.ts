@@ -19,6 +19,8 @@ export const SYNTHETIC_HOSTS = [
   'bond-vlan-ipv6',
   'gpu-tpm-secureboot-bmc',
   'discovery-iso-usb',
+  'numa2-sriov',
+  'numa4-gpu',
 ] as const;
 /** Recorded hosts: `--record-fixture` trees of real hosts, with the tools' outputs beside them (test/fixtures/record-hosts.ts). */
 export const RECORDED_HOSTS_DIR = path.resolve(here, '../fixtures/recorded');

@@ -1,7 +1,7 @@
 /**
  * The real hosts recorded with `inband inventory --record-fixture` (test/fixtures/recorded/<name>/,
  * made by `make record-fixtures`): this machine, and hosts in network namespaces with veth, bridge,
- * macvlan and vxlan links. The inventory replayed from each tree is checked field by field against
+ * macvlan, vxlan, tun, tap and ifb links. The inventory replayed from each tree is checked field by field against
  * what lsblk, ip, lscpu, nproc, uname and /proc/meminfo said on that host at recording time
  * (<name>/tools/), with the same checks real-host.test.ts applies to the live machine.
  */
@@ -42,7 +42,7 @@ function recordedTools(dir: string): ToolOutputs {
 }
 
 it('has this machine and the namespaced hosts recorded', () => {
-  expect(hosts).toEqual(expect.arrayContaining(['this-machine', 'netns-bridge']));
+  expect(hosts).toEqual(expect.arrayContaining(['this-machine', 'netns-bridge', 'netns-tun-ipv6']));
 });
 
 describe.each(hosts)('recorded host %s', (name) => {
@@ -89,5 +89,19 @@ describe('recorded host netns-bridge', () => {
     const types = new Map((wire.interfaces as WireInventory[]).map((i) => [i.name, i.type]));
     expect(Object.fromEntries(types)).toMatchObject({ lo: 'device', eth0: 'veth', br0: 'bridge', veth1: 'veth', mv0: 'macvlan', vx42: 'vxlan' });
     expect((wire.interfaces as WireInventory[]).find((i) => i.name === 'veth9')).toMatchObject({ mtu: 9000, flags: ['broadcast', 'multicast'] });
+  });
+});
+
+describe('recorded host netns-tun-ipv6', () => {
+  it('names tun/tap links tuntap, drops the 169.254/16 address, skips routes without a link', async () => {
+    const { wire } = await collectWire(path.join(RECORDED_HOSTS_DIR, 'netns-tun-ipv6', 'tree'));
+    const nic = (name: string) => (wire.interfaces as WireInventory[]).find((i) => i.name === name) as WireInventory;
+    expect(nic('tun0')).toMatchObject({ type: 'tuntap', flags: ['up', 'pointtopoint', 'multicast'], ipv4_addresses: ['198.18.2.1/32'] });
+    expect(nic('tap0')).toMatchObject({ type: 'tuntap', mtu: 9000, mac_address: '02:00:00:0c:00:20' });
+    expect(nic('eth0').ipv4_addresses).toEqual(['198.18.1.30/24', '198.18.1.31/24']);
+    const destinations = (wire.routes as WireInventory[]).map((r) => r.destination);
+    expect(destinations).not.toContain('198.18.65.0');
+    expect(destinations).not.toContain('198.18.66.0');
+    expect(destinations).toContain('198.18.64.0');
   });
 });

@@ -11,35 +11,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { swaggerErrors } from '../support/swagger.js';
 import { withoutNulls } from '../support/go-null.js';
 import { collectWire, RECORDED_HOSTS_DIR, type WireInventory } from './support.js';
-import { checkCpu, checkDisks, checkHostname, checkInterfaces, checkMemory, checkRoutes, type ToolOutputs } from './tool-checks.js';
+import { checkCpu, checkDisks, checkHostname, checkInterfaces, checkMemory, checkRoutes, recordedToolOutputs, type ToolOutputs } from './tool-checks.js';
 
 const hosts = readdirSync(RECORDED_HOSTS_DIR, { withFileTypes: true })
   .filter((e) => e.isDirectory())
   .map((e) => e.name)
   .sort();
-
-function recordedTools(dir: string): ToolOutputs {
-  const text = (name: string): string => readFileSync(path.join(dir, 'tools', name), 'utf8');
-  const json = <T>(name: string): T => JSON.parse(text(name)) as T;
-  return {
-    lsblk: json('lsblk.json'),
-    ipLink: json('ip-link.json'),
-    ipAddr: json('ip-addr.json'),
-    route4: json('ip-route4.json'),
-    route6: json('ip-route6.json'),
-    lscpu: json('lscpu.json'),
-    nproc: Number(text('nproc').trim()),
-    meminfo: text('meminfo'),
-    unameNode: text('uname-n'),
-    sysAttr: (sysPath) => {
-      try {
-        return readFileSync(path.join(dir, 'tree', sysPath), 'utf8').trim();
-      } catch {
-        return undefined;
-      }
-    },
-  };
-}
 
 it('has this machine and the namespaced hosts recorded', () => {
   expect(hosts).toEqual(expect.arrayContaining(['this-machine', 'netns-bridge', 'netns-tun-ipv6']));
@@ -53,7 +30,7 @@ describe.each(hosts)('recorded host %s', (name) => {
     const collected = await collectWire(path.join(dir, 'tree'));
     expect(collected.live).toBe(false);
     wire = collected.wire;
-    tools = recordedTools(dir);
+    tools = recordedToolOutputs(dir);
   });
 
   it('keeps no answer of the collector in the recording', () => {

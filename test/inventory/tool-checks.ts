@@ -6,6 +6,8 @@
  * The rules that turn a tool's answer into an inventory field are upstream's
  * (/work/shared/reference/upstream-agent-behaviour.md §3); nothing here asks the collectors.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { expect } from 'vitest';
 import type { WireInventory } from './support.js';
 
@@ -58,6 +60,40 @@ export interface ToolOutputs {
   meminfo: string;
   unameNode: string;
   sysAttr: (path: string) => string | undefined;
+}
+
+/** The tool outputs test/fixtures/record-hosts.ts saved beside a recording (<dir>/tools, <dir>/tree). */
+export function recordedToolOutputs(dir: string): ToolOutputs {
+  const text = (name: string): string => readFileSync(path.join(dir, 'tools', name), 'utf8');
+  const json = <T>(name: string): T => JSON.parse(text(name)) as T;
+  return {
+    lsblk: json('lsblk.json'),
+    ipLink: json('ip-link.json'),
+    ipAddr: json('ip-addr.json'),
+    route4: json('ip-route4.json'),
+    route6: json('ip-route6.json'),
+    lscpu: json('lscpu.json'),
+    nproc: Number(text('nproc').trim()),
+    meminfo: text('meminfo'),
+    unameNode: text('uname-n'),
+    sysAttr: (sysPath) => {
+      try {
+        return readFileSync(path.join(dir, 'tree', sysPath), 'utf8').trim();
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}
+
+/** Every check of this file, on one host. */
+export function checkAll(wire: WireInventory, tools: ToolOutputs): void {
+  checkCpu(wire, tools);
+  checkMemory(wire, tools);
+  checkDisks(wire, tools);
+  checkInterfaces(wire, tools);
+  checkRoutes(wire, tools);
+  checkHostname(wire, tools);
 }
 
 const list = (wire: WireInventory, section: string): WireInventory[] => wire[section] as WireInventory[];

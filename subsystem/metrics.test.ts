@@ -144,7 +144,7 @@ describe('GET /metrics on the packaged service', () => {
 
     expect(sampleValue(after, 'inband_http_request_duration_seconds_count', { route: REGISTER_ROUTE, method: 'POST', status_class: '2xx' })).toBe(2);
     expect(sampleValue(after, 'inband_http_request_duration_seconds_count', { route: '/metrics', method: 'GET', status_class: '4xx' })).toBe(3);
-    expect(sampleValue(after, 'inband_store_operation_duration_seconds_count', { operation: 'saveStepReply', outcome: 'ok' })).toBeGreaterThanOrEqual(3);
+    expect(sampleValue(after, 'inband_store_operation_duration_seconds_count', { operation: 'updateHost', outcome: 'ok' })).toBeGreaterThanOrEqual(3);
     expect(sampleValue(after, 'inband_store_operation_duration_seconds_count', { operation: 'saveLogs', outcome: 'ok' })).toBe(1);
 
     // And they keep moving: counters never go back, polls go on.

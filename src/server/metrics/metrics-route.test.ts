@@ -81,9 +81,9 @@ describe('GET /metrics', () => {
     for (const route of routes) expect(route).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}/);
 
     expect(after.get('inband_store_operation_duration_seconds')?.type).toBe('histogram');
-    expect(sampleValue(after, 'inband_store_operation_duration_seconds_count', { operation: 'saveStepReply', outcome: 'ok' })).toBe(4);
+    expect(sampleValue(after, 'inband_store_operation_duration_seconds_count', { operation: 'updateHost', outcome: 'ok' })).toBe(4);
     expect(sampleValue(after, 'inband_store_operation_duration_seconds_count', { operation: 'recordCheckIn', outcome: 'ok' })).toBe(3);
-    expect(sampleValue(after, 'inband_store_operation_duration_seconds_sum', { operation: 'saveStepReply', outcome: 'ok' })).toBeGreaterThan(0);
+    expect(sampleValue(after, 'inband_store_operation_duration_seconds_sum', { operation: 'updateHost', outcome: 'ok' })).toBeGreaterThan(0);
   });
 
   it('counts log bytes of kept archives', async () => {

@@ -4,7 +4,7 @@
  * /proc/meminfo for memory, uname for the host name. Used live (real-host.test.ts: the tools run
  * now) and on recordings (recorded-hosts.test.ts: the tools ran when the host was recorded).
  * The rules that turn a tool's answer into an inventory field are upstream's
- * (/work/shared/reference/upstream-agent-behaviour.md §3); nothing here asks the collectors.
+ * (openshift/assisted-installer-agent's src/inventory); nothing here asks the collectors.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';

@@ -36,6 +36,24 @@ export interface Host {
   discovery_agent_version?: string;
   step_errors?: Record<string, string>;
   media_status?: string;
+  /** In the list's `view=summary` answer, instead of `inventory`. */
+  inventory_summary?: InventorySummary;
+}
+
+/** What `GET …/hosts?view=summary` gives per host (src/server/host-summary.ts). */
+export interface InventorySummary {
+  hostname?: string;
+  manufacturer?: string;
+  product_name?: string;
+  serial_number?: string;
+  cpu_cores?: number;
+  memory_bytes?: number;
+  disks?: number;
+  eligible_disks?: number;
+  disk_serials?: string[];
+  interfaces?: { name?: string; type?: string; mac_address?: string; addresses?: string[] }[];
+  bmc_address?: string;
+  bmc_v6address?: string;
 }
 
 export interface StepResult {
@@ -142,37 +160,54 @@ export interface HostRow {
   haystack: string;
 }
 
-export function hostRow(host: Host): HostRow {
-  const inventory = parseJson<Inventory>(host.inventory) ?? {};
+/** The same summary the list view carries, from a full host's inventory (a host fetched on its own). */
+export function summarise(inventory: Inventory | undefined): InventorySummary | undefined {
+  if (!inventory) return undefined;
   const disks = inventory.disks ?? [];
-  const nics = (inventory.interfaces ?? []).filter((n) => n.type !== 'loopback' && n.name !== 'lo');
-  const vendor = inventory.system_vendor;
-  const addresses = nics.flatMap((n) => [...(n.ipv4_addresses ?? []), ...(n.ipv6_addresses ?? [])]);
-  const serials = [vendor?.serial_number, ...disks.map((d) => d.serial)].filter(Boolean);
-  const nicLines = nics.map((n) => `${n.name ?? '?'} ${n.mac_address ?? ''} ${[...(n.ipv4_addresses ?? []), ...(n.ipv6_addresses ?? [])].join(' ')}`.trim());
+  return {
+    hostname: inventory.hostname,
+    manufacturer: inventory.system_vendor?.manufacturer,
+    product_name: inventory.system_vendor?.product_name,
+    serial_number: inventory.system_vendor?.serial_number,
+    cpu_cores: inventory.cpu?.count,
+    memory_bytes: inventory.memory?.physical_bytes,
+    disks: disks.length,
+    eligible_disks: disks.filter((d) => d.installation_eligibility?.eligible === true).length,
+    disk_serials: disks.flatMap((d) => (d.serial ? [d.serial] : [])),
+    interfaces: (inventory.interfaces ?? []).map((n) => ({ name: n.name, type: n.type, mac_address: n.mac_address, addresses: [...(n.ipv4_addresses ?? []), ...(n.ipv6_addresses ?? [])] })),
+    bmc_address: inventory.bmc_address,
+    bmc_v6address: inventory.bmc_v6address,
+  };
+}
+
+export function hostRow(host: Host): HostRow {
+  const summary = host.inventory_summary ?? summarise(parseJson<Inventory>(host.inventory)) ?? {};
+  const nics = (summary.interfaces ?? []).filter((n) => n.type !== 'loopback' && n.name !== 'lo');
+  const nicLines = nics.map((n) => `${n.name ?? '?'} ${n.mac_address ?? ''} ${(n.addresses ?? []).join(' ')}`.trim());
+  const serials = [summary.serial_number, ...(summary.disk_serials ?? [])].filter(Boolean);
   return {
     id: host.id,
     infraEnvId: host.infra_env_id,
     status: host.status,
     statusInfo: host.status_info ?? '',
-    hostname: inventory.hostname ?? host.id,
-    vendor: [vendor?.manufacturer, vendor?.product_name].filter(Boolean).join(' '),
-    serial: vendor?.serial_number ?? '',
-    cores: inventory.cpu?.count ?? 0,
-    memoryBytes: inventory.memory?.physical_bytes ?? 0,
-    eligibleDisks: disks.filter((d) => d.installation_eligibility?.eligible).length,
-    disks: disks.length,
+    hostname: summary.hostname ?? host.id,
+    vendor: [summary.manufacturer, summary.product_name].filter(Boolean).join(' '),
+    serial: summary.serial_number ?? '',
+    cores: summary.cpu_cores ?? 0,
+    memoryBytes: summary.memory_bytes ?? 0,
+    eligibleDisks: summary.eligible_disks ?? 0,
+    disks: summary.disks ?? 0,
     nicLines,
     nics: nicLines.join('; '),
-    bmc: bmcAddresses(inventory).join(' '),
+    bmc: bmcAddresses(summary).join(' '),
     checkedInAt: host.checked_in_at ?? '',
     agentVersion: host.discovery_agent_version ?? '',
-    haystack: [inventory.hostname ?? '', host.id, ...nics.map((n) => n.mac_address ?? ''), ...addresses, ...serials].join(' ').toLowerCase(),
+    haystack: [summary.hostname ?? '', host.id, ...nics.map((n) => n.mac_address ?? ''), ...nics.flatMap((n) => n.addresses ?? []), ...serials].join(' ').toLowerCase(),
   };
 }
 
 /** The BMC's addresses, without the all-zero placeholders the agent reports when it has none. */
-export function bmcAddresses(inventory: Inventory): string[] {
+export function bmcAddresses(inventory: { bmc_address?: string; bmc_v6address?: string }): string[] {
   return [inventory.bmc_address, inventory.bmc_v6address].filter((a): a is string => Boolean(a) && a !== '0.0.0.0' && a !== '::/0' && a !== '::');
 }
 

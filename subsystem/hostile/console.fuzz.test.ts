@@ -1,7 +1,7 @@
 /**
  * Seeded fuzzer of the console's routes on the packaged service (INBAND_FUZZ_SEED,
  * INBAND_FUZZ_SCALE): `/`, `/console/assets/*`, `/console/session` (GET, POST, DELETE) and the live
- * stream `/v2/changes`, with generated paths, bodies, cookies, Origins, CSRF headers and tokens
+ * stream `/v2/changes`, and the hosts list's `view` (the console's summary), with generated paths, bodies, cookies, Origins, CSRF headers and tokens
  * (none, wrong, the agent token, the operator token, a real session). Every answer must be one
  * the route declares (never 500), errors in upstream's shapes, and the service healthy after.
  */
@@ -16,6 +16,7 @@ const settings = fuzzSettings();
 let serve: AgentProcess;
 let origin = '';
 let agentToken = '';
+let infraEnvId = '';
 
 beforeAll(async () => {
   const port = await freePort();
@@ -23,7 +24,7 @@ beforeAll(async () => {
   serve = startAgent(['serve', '--listen', `127.0.0.1:${port}`, '--data-dir', tempDir('fuzz-console'), '--admin-token', TOKEN, '--with-stdout-logging=false']);
   await serve.waitForOutput('stderr', /serving on/, 30_000);
   const created = await fetch(`${origin}/api/assisted-install/v2/infra-envs`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: '{"name":"fuzz"}' });
-  agentToken = ((await created.json()) as { agent_token: string }).agent_token;
+  ({ agent_token: agentToken, id: infraEnvId } = (await created.json()) as { agent_token: string; id: string });
 }, 60_000);
 
 afterAll(async () => {
@@ -56,7 +57,7 @@ it('console files, sign-in, sign-out and the live stream: no 500, upstream bodie
     if (random.chance(0.7)) headers.origin = random.chance(0.7) ? origin : headerSafe(nastyString(random)) || 'null';
     if (random.chance(0.6)) headers['x-csrf-token'] = random.chance(0.6) ? real.csrf : headerSafe(nastyString(random));
     if (random.chance(0.2)) headers['sec-fetch-site'] = random.pick(['same-origin', 'cross-site', 'same-site', 'none']);
-    const route = random.pick(['page', 'asset', 'session-get', 'session-post', 'session-post', 'session-delete', 'changes']);
+    const route = random.pick(['page', 'asset', 'session-get', 'session-post', 'session-post', 'session-delete', 'changes', 'hosts-summary']);
     let method = 'GET';
     let url = `${origin}/`;
     let body: string | undefined;
@@ -69,6 +70,8 @@ it('console files, sign-in, sign-out and the live stream: no 500, upstream bodie
       body = roll < 0.3 ? JSON.stringify({ token: random.pick([TOKEN, agentToken, nastyString(random)]) }) : roll < 0.7 ? JSON.stringify(randomJson(random)) : nastyString(random);
     }
     if (route === 'session-delete') method = 'DELETE';
+    // The list the console reads, with its view parameter (summary, full, or anything).
+    if (route === 'hosts-summary') url = `${origin}/api/assisted-install/v2/infra-envs/${infraEnvId}/hosts?view=${enc(random.chance(0.5) ? random.pick(['summary', 'full']) : nastyString(random).slice(0, 300))}`;
     if (route === 'changes') url = `${origin}/api/assisted-install/v2/changes${random.chance(0.3) ? `?${enc(nastyString(random).slice(0, 200))}` : ''}`;
     let res: Response;
     try {

@@ -27,7 +27,7 @@ const COLUMNS: Column[] = [
 async function loadHosts(infraEnvId: string | undefined): Promise<HostRow[]> {
   // As `inband hosts list` does: one infra-env, or each in turn.
   const ids = infraEnvId ? [infraEnvId] : (await request<InfraEnv[]>('GET', '/v2/infra-envs')).map((ie) => ie.id);
-  const lists = await Promise.all(ids.map((id) => request<Host[]>('GET', `/v2/infra-envs/${id}/hosts`)));
+  const lists = await Promise.all(ids.map((id) => request<Host[]>('GET', `/v2/infra-envs/${id}/hosts`, undefined, { view: 'summary' })));
   return lists.flat().map(hostRow);
 }
 

@@ -5,10 +5,11 @@ import type { DiscoveryService, InfraEnvParams } from '../discovery-service.js';
 import { HttpError } from '../errors.js';
 import type { EventSeverity, InfraEnvRecord } from '../model.js';
 import { eventWire, hostWire, infraEnvWire } from '../wire.js';
+import { hostSummaryWire } from '../host-summary.js';
 import { discoveryFileUrl, type DiscoveryFileName } from '../boot/discovery-files.js';
 import { serviceUrlFor } from '../boot/service-url.js';
 import { parseSshAuthorizedKeys } from '../boot/ssh-keys.js';
-import { eventsQuery, hostParams, infraEnvCreateParams, infraEnvParams, presignedFileQuery, rotateDownloadTokenBody } from './schemas.js';
+import { eventsQuery, hostListQuery, hostParams, infraEnvCreateParams, infraEnvParams, presignedFileQuery, rotateDownloadTokenBody } from './schemas.js';
 
 interface InfraEnvCreateBody {
   name: string;
@@ -94,8 +95,10 @@ export async function operatorRoutes(app: FastifyInstance, options: { service: D
     return reply.code(204).send();
   });
 
-  app.get<{ Params: { infra_env_id: string } }>('/v2/infra-envs/:infra_env_id/hosts', { schema: { params: infraEnvParams } }, async (request) =>
-    (await service.listHosts(request.params.infra_env_id)).map(hostWire),
+  app.get<{ Params: { infra_env_id: string }; Querystring: { view?: 'full' | 'summary' } }>(
+    '/v2/infra-envs/:infra_env_id/hosts',
+    { schema: { params: infraEnvParams, querystring: hostListQuery } },
+    async (request) => (await service.listHosts(request.params.infra_env_id)).map(request.query.view === 'summary' ? hostSummaryWire : hostWire),
   );
 
   app.get<{ Params: HostParams }>('/v2/infra-envs/:infra_env_id/hosts/:host_id', { schema: { params: hostParams } }, async (request) =>

@@ -116,6 +116,12 @@ export const infraEnvCreateParams = {
   },
 } as const;
 
+/** inband extension: `view=summary` leaves out the large JSON fields (src/server/host-summary.ts). */
+export const hostListQuery = {
+  type: 'object',
+  properties: { view: { type: 'string', enum: ['full', 'summary'] } },
+} as const;
+
 export const eventsQuery = {
   type: 'object',
   properties: {

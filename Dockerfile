@@ -21,7 +21,7 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       ca-certificates iproute2 iputils-ping iputils-arping nmap isc-dhcp-client fio \
       dmidecode ipmitool lshw pciutils hwdata util-linux kmod chrony file sg3-utils \
-      systemd podman tar gzip \
+      systemd podman tar gzip lldpd tcpdump ethtool \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=build /out/ /
 LABEL org.opencontainers.image.title="inband" \

@@ -67,10 +67,17 @@ describe('Dockerfile', () => {
 
   it('installs in the runtime stage every host tool package the project installs for itself', () => {
     const runtimeStage = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
-    const listed = /packages=\(\n([\s\S]*?)\n\)/.exec(installDeps)?.[1]?.split(/\s+/).filter(Boolean) ?? [];
+    const listed = (/packages=\(\n([\s\S]*?)\n\)/.exec(installDeps)?.[1] ?? '')
+      .split('\n')
+      .map((line) => line.replace(/#.*/, ''))
+      .join(' ')
+      .split(/\s+/)
+      .filter(Boolean);
     // Test-only packages: a DHCP server, process tools, the container/TLS tooling of the tests, and
     // what the boot emulation's discovery host uses (curl for the fetch step, ssh-keygen for a key).
-    const testOnly = new Set(['dnsmasq-base', 'procps', 'openssl', 'curl', 'openssh-client']);
+    // The service's own test dependencies too: PostgreSQL, the load balancer of the replica tests,
+    // the console's browser.
+    const testOnly = new Set(['dnsmasq-base', 'procps', 'openssl', 'curl', 'openssh-client', 'haproxy', 'postgresql-15', 'chromium']);
     const needed = listed.filter((p) => !testOnly.has(p));
     expect(needed.length).toBeGreaterThan(10);
     for (const pkg of needed) expect(runtimeStage, `runtime stage lacks ${pkg}`).toMatch(new RegExp(`\\s${pkg}(\\s|$)`));

@@ -95,6 +95,18 @@ export const INVENTORY_CAPS = {
   reasonsPerDisk: 32,
   /** Truncation reasons kept from the agent, and strings in the inventory in general. */
   truncationReasons: 32,
+  /** PCI functions: a host with 4 SR-IOV NICs of 256 VFs each plus its own devices is ~1,100. */
+  pciDevices: 4096,
+  /** DIMMs: an 8-socket server has 96 to 192 slots. */
+  memoryModules: 1024,
+  /** LLDP neighbours per interface: one on a switch port, a few behind a hub or a tap. */
+  lldpNeighborsPerInterface: 16,
+  /** VLAN names and management addresses per neighbour: one 1,500-byte frame holds ~40 names. */
+  vlansPerNeighbor: 256,
+  managementAddressesPerNeighbor: 32,
+  /** NUMA nodes (Linux allows 1,024; real hosts have 1 to 32), and CPUs per node (Linux's 8,192 maximum). */
+  numaNodes: 256,
+  cpusPerNumaNode: 8192,
 } as const;
 
 /**

@@ -30,6 +30,10 @@ export function capInventoryLists(raw: unknown): string[] {
     cut(raw, 'gpus', INVENTORY_CAPS.gpus, 'gpus'),
   ];
   if (isRecord(raw.cpu)) reasons.push(cut(raw.cpu, 'flags', INVENTORY_CAPS.cpuFlags, 'cpu flags'));
+  reasons.push(cut(raw, 'pci_devices', INVENTORY_CAPS.pciDevices, 'pci devices'));
+  if (isRecord(raw.memory)) reasons.push(cut(raw.memory, 'modules', INVENTORY_CAPS.memoryModules, 'memory modules'));
+  const numaNodes = isRecord(raw.numa) ? raw.numa : undefined;
+  if (numaNodes) reasons.push(cut(numaNodes, 'nodes', INVENTORY_CAPS.numaNodes, 'numa nodes'));
   // Nested lists: one reason per kind, not one per interface or disk.
   const nested = (items: unknown, key: string, cap: number, label: string, inner?: (item: Raw) => Raw | undefined) => {
     if (!Array.isArray(items)) return;
@@ -43,6 +47,12 @@ export function capInventoryLists(raw: unknown): string[] {
   nested(raw.interfaces, 'ipv4_addresses', INVENTORY_CAPS.addressesPerInterface, 'IPv4 addresses per interface');
   nested(raw.interfaces, 'ipv6_addresses', INVENTORY_CAPS.addressesPerInterface, 'IPv6 addresses per interface');
   nested(raw.interfaces, 'flags', INVENTORY_CAPS.cpuFlags, 'interface flags');
+  nested(raw.interfaces, 'lldp', INVENTORY_CAPS.lldpNeighborsPerInterface, 'lldp neighbours per interface');
+  const neighbours = Array.isArray(raw.interfaces) ? raw.interfaces.flatMap((nic) => (isRecord(nic) && Array.isArray(nic.lldp) ? nic.lldp : [])) : [];
+  nested(neighbours, 'vlans', INVENTORY_CAPS.vlansPerNeighbor, 'vlans per lldp neighbour');
+  nested(neighbours, 'management_addresses', INVENTORY_CAPS.managementAddressesPerNeighbor, 'management addresses per lldp neighbour');
+  nested(numaNodes?.nodes, 'cpus', INVENTORY_CAPS.cpusPerNumaNode, 'cpus per numa node');
+  nested(numaNodes?.nodes, 'distances', INVENTORY_CAPS.numaNodes, 'distances per numa node');
   nested(raw.disks, 'not_eligible_reasons', INVENTORY_CAPS.reasonsPerDisk, 'ineligibility reasons per disk', (disk) =>
     isRecord(disk.installation_eligibility) ? disk.installation_eligibility : undefined,
   );

@@ -16,7 +16,69 @@ const cappedStrings = (max: number) => arrayOf(string, max);
 // ---- inventory
 
 const cpu = object({ count: integer, frequency: number, flags: strings, model_name: string, architecture: string });
-const memory = object({ physical_bytes: integer, usable_bytes: integer, physical_bytes_method: string });
+
+// inband's extensions (src/inventory/extensions.ts): decoded so they are stored and shown as sent;
+// their lists are cut to INVENTORY_CAPS beforehand like upstream's.
+const lldpNeighbor = object({
+  chassis_id: string,
+  chassis_id_subtype: string,
+  port_id: string,
+  port_id_subtype: string,
+  port_description: string,
+  system_name: string,
+  system_description: string,
+  management_addresses: strings,
+  native_vlan: integer,
+  vlans: arrayOf(object({ id: integer, name: string })),
+  link_aggregation: object({ capable: boolean, enabled: boolean, port_id: integer }),
+  max_frame_size: integer,
+  ttl_seconds: integer,
+  seen_at: string,
+  source: string,
+});
+const memoryModule = object({
+  locator: string,
+  bank_locator: string,
+  size_bytes: integer,
+  type: string,
+  form_factor: string,
+  speed_mts: integer,
+  configured_speed_mts: integer,
+  manufacturer: string,
+  part_number: string,
+  serial_number: string,
+});
+const pciDevice = object({
+  address: string,
+  class_id: string,
+  class_name: string,
+  vendor_id: string,
+  vendor_name: string,
+  device_id: string,
+  device_name: string,
+  subsystem_vendor_id: string,
+  subsystem_device_id: string,
+  driver: string,
+  // null ("none") is stored as absent, like every null here: readers take a missing one as null.
+  iommu_group: integer,
+  numa_node: integer,
+  sriov_total_vfs: integer,
+  sriov_num_vfs: integer,
+});
+const numa = object({ nodes: arrayOf(object({ id: integer, cpus: arrayOf(integer), memory_bytes: integer, distances: arrayOf(integer) })) });
+const firmware = object({
+  bios: object({ vendor: string, version: string, release_date: string }),
+  bmc: object({ firmware_version: string, manufacturer: string, ipmi_version: string }),
+  cpu_microcode: string,
+});
+
+const memory = object({
+  physical_bytes: integer,
+  usable_bytes: integer,
+  physical_bytes_method: string,
+  modules: arrayOf(memoryModule),
+  module_slots: integer,
+});
 const disk = object({
   id: string,
   drive_type: string,
@@ -40,6 +102,8 @@ const disk = object({
   io_perf: object({ sync_duration: integer }),
   holders: string,
   iscsi: object({ host_ip_address: string }),
+  firmware_version: string,
+  numa_node: integer,
 });
 const nic = object({
   ipv6_addresses: strings,
@@ -55,6 +119,12 @@ const nic = object({
   flags: strings,
   speed_mbps: integer,
   type: string,
+  lldp: arrayOf(lldpNeighbor),
+  driver: string,
+  driver_version: string,
+  firmware_version: string,
+  pci_address: string,
+  numa_node: integer,
 });
 const route = object({ interface: string, gateway: string, destination: string, family: integer, metric: integer });
 
@@ -68,10 +138,13 @@ export const inventory = object({
   bmc_v6address: string,
   memory,
   cpu,
-  gpus: arrayOf(object({ vendor: string, vendor_id: string, device_id: string, name: string, address: string })),
+  gpus: arrayOf(object({ vendor: string, vendor_id: string, device_id: string, name: string, address: string, numa_node: integer, vbios_version: string })),
   routes: arrayOf(route),
   tpm_version: string,
   truncation: object({ type: string, reasons: strings }),
+  numa,
+  pci_devices: arrayOf(pciDevice),
+  firmware,
 });
 export type Inventory = Of<typeof inventory>;
 export type InventoryDisk = Of<typeof disk>;

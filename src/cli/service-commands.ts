@@ -139,7 +139,31 @@ export function registerServiceCommands(parser: Argv, handle: Handler): void {
             }),
         handle(async (argv) => (await ops()).hostsLogs(argv)),
       )
-      .demandCommand(1, 'Name a hosts command: list, show, logs'),
+      .command(
+        'find',
+        'which host is on that switch port, or has that MAC, address or serial',
+        (c: Argv) =>
+          withOperator(c).options({
+            switch: { type: 'string', default: '', describe: 'LLDP system name or chassis ID of the switch' },
+            port: { type: 'string', default: '', describe: 'its port (LLDP port ID or description); with --switch' },
+            mac: { type: 'string', default: '', describe: 'a NIC\'s MAC address (any notation)' },
+            ip: { type: 'string', default: '', describe: 'an IPv4 or IPv6 address of a NIC or the BMC' },
+            serial: { type: 'string', default: '', describe: 'a system, disk or memory module serial number' },
+            'infra-env-id': { type: 'string', default: '', describe: 'only this infra-env' },
+          }),
+        handle(async (argv) => (await ops()).hostsFind(argv)),
+      )
+      .command(
+        'firmware',
+        'firmware versions across hosts by component and model; versions that differ from the most common are marked',
+        (c: Argv) =>
+          withOperator(c).options({
+            component: { type: 'string', default: '', choices: ['', 'nic', 'disk', 'bios', 'bmc', 'gpu', 'cpu'], describe: 'only this kind of component' },
+            'infra-env-id': { type: 'string', default: '', describe: 'only this infra-env' },
+          }),
+        handle(async (argv) => (await ops()).hostsFirmware(argv)),
+      )
+      .demandCommand(1, 'Name a hosts command: list, show, logs, find, firmware'),
   );
 
   parser.command(

@@ -6,9 +6,13 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { createDispatcher } from '../../client/dispatcher.js';
 import { OperatorClient } from '../../client/operator-client.js';
 import type { ParsedArgs } from '../../cli/options.js';
-import { ExitError } from '../../errors.js';
+import { ExitError, UsageError } from '../../errors.js';
 import { age, renderTable } from './table.js';
 import { terminalSafe } from '../../util/terminal-safe.js';
+import { FIRMWARE_COMPONENTS, firmwareReport, firmwareRows, type FirmwareComponent } from './fleet/firmware-report.js';
+import { describeQuery, findHosts, queryProblem, type HostQuery } from './fleet/host-find.js';
+import { hostSections } from './fleet/host-sections.js';
+import { fleetHost, hostLabel, readInventory } from './fleet/inventory-view.js';
 
 type Wire = Record<string, unknown>;
 
@@ -276,6 +280,9 @@ function describeHost(host: Wire, results: Wire[]): string {
         (inventory.interfaces ?? []).map((i) => [i.name ?? '-', i.type ?? '-', i.mac_address ?? '-', [...(i.ipv4_addresses ?? []), ...(i.ipv6_addresses ?? [])].join(' ') || '-']),
       ),
     );
+    // inband's extensions: neighbours, NUMA, PCI, memory modules, firmware.
+    const view = readInventory(host.inventory);
+    for (const section of view ? hostSections(view) : []) lines.push('', section);
   }
   const rows = Object.entries(validations).flatMap(([category, list]) => list.map((v) => [category, v.id, v.status, v.message]));
   if (rows.length > 0) lines.push('', renderTable(['CATEGORY', 'VALIDATION', 'STATUS', 'MESSAGE'], rows));
@@ -289,6 +296,55 @@ function describeHost(host: Wire, results: Wire[]): string {
     );
   }
   return lines.join('\n');
+}
+
+/** The one query `hosts find` was given; usage errors name the flags. */
+export function hostQuery(argv: ParsedArgs): HostQuery {
+  const given = (['switch', 'mac', 'ip', 'serial'] as const).filter((flag) => optional(argv[flag]) !== undefined);
+  const port = optional(argv.port);
+  if (given.length !== 1) throw new UsageError('hosts find: give exactly one of --switch NAME [--port P], --mac M, --ip A, --serial S');
+  if (port !== undefined && given[0] !== 'switch') throw new UsageError('hosts find: --port goes with --switch');
+  const value = String(argv[given[0] as string]);
+  const query: HostQuery =
+    given[0] === 'switch' ? { switch: value, ...(port !== undefined && { port }) } : given[0] === 'mac' ? { mac: value } : given[0] === 'ip' ? { ip: value } : { serial: value };
+  const problem = queryProblem(query);
+  if (problem) throw new UsageError(`hosts find: ${problem}`);
+  return query;
+}
+
+/**
+ * `hosts find`: which host is on that switch port, or has that MAC, address or serial. Runs here
+ * over the operator API's host lists (the inventories are in them), so the service has no query
+ * route to harden and the console can answer the same from the same API.
+ */
+export async function hostsFind(argv: ParsedArgs): Promise<number> {
+  const query = hostQuery(argv);
+  const hosts = (await hostsOf(client(argv), optional(argv['infra-env-id']))).map(fleetHost);
+  const matches = findHosts(hosts, query);
+  print(
+    argv,
+    matches.map((m) => ({ host_id: m.host.id, infra_env_id: m.host.infraEnvId, hostname: m.host.inventory?.hostname ?? '', status: m.host.status, where: m.where })),
+    () => renderTable(['ID', 'HOSTNAME', 'STATUS', 'WHERE', 'INFRA-ENV'], matches.map((m) => [m.host.id, hostLabel(m.host), m.host.status, m.where, m.host.infraEnvId])),
+  );
+  if (matches.length === 0) {
+    process.stderr.write(`no host found with ${terminalSafe(describeQuery(query))} (among ${hosts.length} hosts)\n`);
+    return 1;
+  }
+  return 0;
+}
+
+/** `hosts firmware [--component …]`: versions across hosts by component and model, the odd ones marked. */
+export async function hostsFirmware(argv: ParsedArgs): Promise<number> {
+  const component = optional(argv.component);
+  if (component !== undefined && !(FIRMWARE_COMPONENTS as readonly string[]).includes(component)) {
+    throw new UsageError(`hosts firmware: --component must be one of ${FIRMWARE_COMPONENTS.join(', ')}`);
+  }
+  const hosts = (await hostsOf(client(argv), optional(argv['infra-env-id']))).map(fleetHost);
+  const groups = firmwareReport(hosts, component as FirmwareComponent | undefined);
+  print(argv, groups, () =>
+    groups.length === 0 ? `no firmware versions reported${component ? ` for ${component}` : ''} (among ${hosts.length} hosts)` : renderTable(['COMPONENT', 'MODEL', 'VERSION', 'COUNT', 'NOTE', 'HOSTS'], firmwareRows(groups)),
+  );
+  return 0;
 }
 
 export async function hostsLogs(argv: ParsedArgs): Promise<number> {

@@ -59,11 +59,11 @@ const pciDevice = object({
   subsystem_vendor_id: string,
   subsystem_device_id: string,
   driver: string,
-  // null ("none") is stored as absent, like every null here: readers take a missing one as null.
   iommu_group: integer,
   numa_node: integer,
   sriov_total_vfs: integer,
   sriov_num_vfs: integer,
+  physical_function: string,
 });
 const numa = object({ nodes: arrayOf(object({ id: integer, cpus: arrayOf(integer), memory_bytes: integer, distances: arrayOf(integer) })) });
 const firmware = object({

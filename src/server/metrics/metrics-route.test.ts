@@ -82,6 +82,8 @@ describe('GET /metrics', () => {
 
     expect(after.get('inband_store_operation_duration_seconds')?.type).toBe('histogram');
     expect(sampleValue(after, 'inband_store_operation_duration_seconds_count', { operation: 'updateHost', outcome: 'ok' })).toBe(4);
+    // The refused reply: its change threw inside the store's read-modify-write.
+    expect(sampleValue(after, 'inband_store_operation_duration_seconds_count', { operation: 'updateHost', outcome: 'error' })).toBe(1);
     expect(sampleValue(after, 'inband_store_operation_duration_seconds_count', { operation: 'recordCheckIn', outcome: 'ok' })).toBe(3);
     expect(sampleValue(after, 'inband_store_operation_duration_seconds_sum', { operation: 'updateHost', outcome: 'ok' })).toBeGreaterThan(0);
   });

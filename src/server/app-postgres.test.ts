@@ -3,7 +3,7 @@
  * database round trips a poll and an inventory reply cost, and what clients get while the
  * database is away (503, never a 500 or a stack) and after it is back.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PostgresCluster, usePostgres } from '../../test/support/postgres.js';
@@ -14,7 +14,53 @@ const pgSupport = usePostgres();
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const inventory = readFileSync(path.join(ROOT, 'test/fixtures/hosts/vm-virtio/expected-inventory.json'), 'utf8');
 
+function multipart(content: Buffer): { payload: Buffer; headers: Record<string, string> } {
+  const boundary = '----inband-test-boundary';
+  const payload = Buffer.concat([
+    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="upfile"; filename="logs.tar.gz"\r\nContent-Type: application/octet-stream\r\n\r\n`),
+    content,
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  ]);
+  return { payload, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+}
+
 describe('serve on PostgreSQL', () => {
+  it('keeps logs archives in the database: uploaded through one service, downloaded through another; over the cap refused with nothing kept', async () => {
+    const databaseUrl = await pgSupport.cluster.createDatabase('logs');
+    const a = await startTestApp({ databaseUrl, maxLogBytes: 4 * 1024 * 1024 });
+    const ie = await a.createInfraEnv();
+    expect((await a.register(ie)).statusCode).toBe(201);
+    // A second service on the same database, with a data dir of its own: another replica.
+    const b = await startTestApp({ databaseUrl });
+
+    const archive = Buffer.alloc(2 * 1024 * 1024 + 777);
+    for (let i = 0; i < archive.length; i++) archive[i] = (i * 31) % 256;
+    const { payload, headers } = multipart(archive);
+    const uploadUrl = api(`/v2/clusters/${ie.id}/logs?logs_type=host&host_id=${HOST}&infra_env_id=${ie.id}`);
+    const upload = await a.inject({ method: 'POST', url: uploadUrl, headers: { ...headers, 'x-secret-key': ie.agent_token }, payload });
+    expect(upload.statusCode, upload.body).toBe(204);
+
+    const download = await b.inject({ method: 'GET', url: api(`/v2/infra-envs/${ie.id}/hosts/${HOST}/logs`), headers: admin });
+    expect(download.statusCode).toBe(200);
+    expect(download.headers['content-length']).toBe(String(archive.length));
+    expect(download.rawPayload.equals(archive)).toBe(true);
+    expect(existsSync(path.join(a.dataDir, 'logs'))).toBe(false);
+
+    // In chunks of at most 1 MiB, and only this archive's.
+    const store = a.service.store as PostgresStore;
+    const chunks = await (store as unknown as { pool: { query(sql: string): Promise<{ rows: Array<{ n: string; largest: number }> }> } }).pool.query(
+      'SELECT count(*) AS n, max(length(data)) AS largest FROM log_chunks',
+    );
+    expect(chunks.rows[0]).toEqual({ n: '3', largest: 1024 * 1024 });
+
+    const tooBig = multipart(Buffer.alloc(4 * 1024 * 1024 + 1, 7));
+    const refused = await a.inject({ method: 'POST', url: uploadUrl, headers: { ...tooBig.headers, 'x-secret-key': ie.agent_token }, payload: tooBig.payload });
+    expect(refused.statusCode).toBe(413);
+    const after = await (store as unknown as { pool: { query(sql: string): Promise<{ rows: Array<{ n: string }> }> } }).pool.query('SELECT count(*) AS n FROM log_chunks');
+    expect(after.rows[0]?.n).toBe('3');
+    expect((await b.inject({ method: 'GET', url: api(`/v2/infra-envs/${ie.id}/hosts/${HOST}/logs`), headers: admin })).rawPayload.equals(archive)).toBe(true);
+  });
+
   it('registers, polls and takes an inventory reply; a poll costs no round trip, an inventory reply one', async () => {
     const t = await startTestApp({ databaseUrl: await pgSupport.cluster.createDatabase('app') });
     const store = t.service.store as PostgresStore;

@@ -25,6 +25,8 @@ const STORE_OPERATIONS: Record<StoreOperation, true> = {
   listEvents: true,
   saveLogs: true,
   getLogs: true,
+  beginLogArchive: true,
+  openLogArchive: true,
 };
 
 export type StoreTiming = (operation: StoreOperation, seconds: number, failed: boolean) => void;

@@ -1,6 +1,3 @@
-import { randomUUID } from 'node:crypto';
-import { createWriteStream, promises as fs } from 'node:fs';
-import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Multipart } from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -12,6 +9,7 @@ import type { UploadSlots } from '../http/upload-slots.js';
 import { ProgressFloor } from '../http/progress-floor.js';
 import { BODY_LIMITS, MULTIPART_LIMITS, UPLOAD_PROGRESS } from '../limits.js';
 import type { LogsState } from '../model.js';
+import type { LogArchiveUpload } from '../store/store.js';
 import { hostWire } from '../wire.js';
 import { clusterParams, hostCreateParams, hostParams, infraEnvParams, instructionsQuery, logsProgressParams, stepReply, uploadLogsQuery } from './schemas.js';
 
@@ -134,14 +132,13 @@ function asClientError(error: unknown): unknown {
 }
 
 /**
- * Streams the upload into a temporary file whose name the service makes (never one a client
- * sent), then renames it over the host's archive: a reader sees the old archive or the new one.
- * Every part is read through to the end first, so a second file, too many fields or a field over
- * its size refuses the whole upload before anything replaces the host's archive.
+ * Streams the upload into the store (a temporary file in the data dir, or chunks in PostgreSQL),
+ * which makes it the host's archive only once it is complete: a reader sees the old archive or the
+ * new one. Every part is read through to the end first, so a second file, too many fields or a
+ * field over its size refuses the whole upload before anything replaces the host's archive.
  */
 async function receiveArchive(request: FastifyRequest, options: AgentRoutesOptions, infraEnvId: string, hostId: string, service: DiscoveryService): Promise<void> {
-  const dir = path.join(options.logsDir, infraEnvId, hostId);
-  const partial = path.join(dir, `.upload-${randomUUID()}.partial`);
+  let upload: LogArchiveUpload | undefined;
   let received = false;
   let fields = 0;
   try {
@@ -156,22 +153,20 @@ async function receiveArchive(request: FastifyRequest, options: AgentRoutesOptio
         part.file.resume();
         throw new HttpError(400, 'expected exactly one file, the logs archive, in multipart field upfile');
       }
-      await fs.mkdir(dir, { recursive: true });
+      upload = await service.store.beginLogArchive(infraEnvId, hostId);
       // A part the parser gave up on (cut short) may be destroyed by now, while this waited for the
-      // directory, and pipeline() on a destroyed stream never settles: the handler would hang and
+      // store, and pipeline() on a destroyed stream never settles: the handler would hang and
       // keep this host's upload slot for good, refusing its every later upload. Checked in the tick
       // that attaches the pipeline, so nothing can happen in between.
       if (part.file.destroyed) throw asClientError(part.file.errored ?? new Error('the file part ended before its boundary'));
-      await pipeline(part.file, new ProgressFloor(UPLOAD_PROGRESS.minBytes, UPLOAD_PROGRESS.windowMs), createWriteStream(partial, { mode: 0o600 }));
+      await pipeline(part.file, new ProgressFloor(UPLOAD_PROGRESS.minBytes, UPLOAD_PROGRESS.windowMs), upload.sink);
       if (part.file.truncated) throw new HttpError(413, `the logs archive exceeds the service's limit of ${options.maxLogBytes} bytes`);
       received = true;
     }
-    if (!received) throw new HttpError(400, 'expected the logs archive in multipart field upfile');
-    const final = path.join(dir, 'logs.tar.gz');
-    const { size } = await fs.stat(partial);
-    await fs.rename(partial, final);
-    await service.logsUploaded({ infraEnvId, hostId, path: final, sizeBytes: size, uploadedAt: new Date().toISOString() });
+    if (!received || !upload) throw new HttpError(400, 'expected the logs archive in multipart field upfile');
+    const archive = await upload.complete();
+    await service.logsUploaded({ infraEnvId, hostId, path: archive.path, sizeBytes: archive.sizeBytes, uploadedAt: new Date().toISOString() });
   } finally {
-    await fs.rm(partial, { force: true });
+    await upload?.discard();
   }
 }

@@ -1,4 +1,3 @@
-import { createReadStream } from 'node:fs';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { checkOperator, type AuthConfig } from '../auth.js';
 import type { DiscoveryService, InfraEnvParams } from '../discovery-service.js';
@@ -136,7 +135,7 @@ export async function operatorRoutes(app: FastifyInstance, options: { service: D
       .header('Content-Type', 'application/gzip')
       .header('Content-Disposition', `attachment; filename="logs_host_${hostId}.tar.gz"`)
       .header('Content-Length', String(logs.sizeBytes))
-      .send(createReadStream(logs.path));
+      .send(await service.store.openLogArchive(logs));
   });
 
   app.get<{ Querystring: { infra_env_id?: string; host_id?: string; limit?: number; offset?: number; order?: 'ascending' | 'descending'; severities?: string[] } }>(

@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from 'vitest';
 import type { EventFilter } from '../model.js';
 import { aHost, anEvent, anInfraEnv, anInventory, aStepResult } from './store-fixtures.js';
@@ -28,6 +31,31 @@ export interface StoreHarness<S extends Store> {
   /** The infra_envs row as stored. */
   infraEnvRow(store: S, id: string): Promise<Record<string, unknown>>;
   countRows(store: S, table: ContractTable): Promise<number>;
+  /** Bytes of archives kept by the store (files or chunks), to see that replaced and discarded ones are gone. */
+  archiveBytes(store: S): Promise<number>;
+}
+
+/** `total` bytes in pieces of 64 KiB, made as they are read: the test itself never holds them whole. */
+function archiveStream(total: number, seed: number): Readable {
+  let sent = 0;
+  return new Readable({
+    read() {
+      if (sent >= total) return this.push(null);
+      const piece = Buffer.alloc(Math.min(65_536, total - sent), (sent / 65_536 + seed) % 251);
+      sent += piece.length;
+      this.push(piece);
+    },
+  });
+}
+
+async function digest(stream: Readable): Promise<{ sha256: string; bytes: number }> {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  for await (const chunk of stream) {
+    hash.update(chunk as Buffer);
+    bytes += (chunk as Buffer).length;
+  }
+  return { sha256: hash.digest('hex'), bytes };
 }
 
 export function describeStoreContract<S extends Store>(h: StoreHarness<S>): void {
@@ -364,6 +392,53 @@ describe(`${h.name}: writes`, () => {
 
     const reopened = await h.reopen(store);
     expect(await reopened.countHosts()).toBe(50);
+  });
+});
+
+describe(`${h.name}: logs archives`, () => {
+  async function upload(store: S, bytes: number, seed: number, at: string) {
+    const archive = await store.beginLogArchive('e1', 'h1');
+    try {
+      await pipeline(archiveStream(bytes, seed), archive.sink);
+      const { path, sizeBytes } = await archive.complete();
+      await store.saveLogs({ infraEnvId: 'e1', hostId: 'h1', path, sizeBytes, uploadedAt: at }, aHost('e1', 'h1', { logsInfo: 'collecting' }));
+    } finally {
+      await archive.discard();
+    }
+  }
+
+  it('streams an archive in and out; a new upload replaces it and the old bytes are gone', async () => {
+    const store = await h.open();
+    await store.createInfraEnv(anInfraEnv('e1'));
+    await store.putHost(aHost('e1', 'h1'));
+    const size = 3 * 1024 * 1024 + 12_345;
+    await upload(store, size, 1, '2025-01-01T00:05:00.000Z');
+    const first = (await store.getLogs('e1', 'h1'))!;
+    expect(first.sizeBytes).toBe(size);
+    expect(await digest(await store.openLogArchive(first))).toEqual(await digest(archiveStream(size, 1)));
+    expect(await h.archiveBytes(store)).toBe(size);
+
+    await upload(store, 70_000, 2, '2025-01-01T00:09:00.000Z');
+    const second = (await store.getLogs('e1', 'h1'))!;
+    expect(second).toMatchObject({ sizeBytes: 70_000, uploadedAt: '2025-01-01T00:09:00.000Z' });
+    expect(await digest(await store.openLogArchive(second))).toEqual(await digest(archiveStream(70_000, 2)));
+    expect(await h.archiveBytes(store)).toBe(70_000);
+    expect((await store.getHost('e1', 'h1'))?.logsInfo).toBe('collecting');
+  });
+
+  it('an upload given up (refused, cut short) leaves the current archive as it was and nothing behind', async () => {
+    const store = await h.open();
+    await store.createInfraEnv(anInfraEnv('e1'));
+    await store.putHost(aHost('e1', 'h1'));
+    await upload(store, 100_000, 3, '2025-01-01T00:05:00.000Z');
+    const kept = (await store.getLogs('e1', 'h1'))!;
+
+    const abandoned = await store.beginLogArchive('e1', 'h1');
+    await pipeline(archiveStream(2 * 1024 * 1024, 4), abandoned.sink);
+    await abandoned.discard();
+    expect(await store.getLogs('e1', 'h1')).toEqual(kept);
+    expect(await digest(await store.openLogArchive(kept))).toEqual(await digest(archiveStream(100_000, 3)));
+    expect(await h.archiveBytes(store)).toBe(100_000);
   });
 });
 

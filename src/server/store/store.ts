@@ -1,3 +1,4 @@
+import type { Readable, Writable } from 'node:stream';
 import type { EventFilter, EventRecord, HostRecord, InfraEnvRecord, InfraEnvTokens, LogsRecord, StepResultRecord } from '../model.js';
 
 /**
@@ -63,8 +64,27 @@ export interface Store {
   addEvent(event: EventRecord): Promise<void>;
   listEvents(filter: EventFilter): Promise<EventRecord[]>;
 
+  /** Records an archive `beginLogArchive` completed (its path and size) as the host's logs, with the host update. */
   saveLogs(logs: LogsRecord, host: HostRecord): Promise<void>;
   getLogs(infraEnvId: string, hostId: string): Promise<LogsRecord | undefined>;
+  /**
+   * Where an uploaded logs archive streams to: a file in the data dir (SQLite) or chunks in the
+   * database that every replica reads (PostgreSQL). The bytes are never held whole in memory;
+   * the caller caps their number. The host's current archive stays as it is until `saveLogs`
+   * records the new one.
+   */
+  beginLogArchive(infraEnvId: string, hostId: string): Promise<LogArchiveUpload>;
+  /** The archive a logs record names, as a stream read piece by piece. */
+  openLogArchive(logs: LogsRecord): Promise<Readable>;
+}
+
+export interface LogArchiveUpload {
+  /** Write the archive here (pipeline() into it); its back-pressure is the store's write speed. */
+  readonly sink: Writable;
+  /** After the sink finished: the archive's path and size, for `saveLogs`. */
+  complete(): Promise<{ path: string; sizeBytes: number }>;
+  /** Removes what was written unless `saveLogs` recorded it; call it always, when done. */
+  discard(): Promise<void>;
 }
 
 export interface HostUpdate {

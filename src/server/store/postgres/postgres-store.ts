@@ -1,9 +1,12 @@
+import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
 import pg from 'pg';
 import type { EventFilter, EventRecord, HostRecord, InfraEnvRecord, InfraEnvTokens, LogsRecord, StepResultRecord } from '../../model.js';
 import { CheckInBuffer, type CheckIn } from '../check-in-buffer.js';
-import { HOST_UPDATE_ATTEMPTS, HostUpdateConflictError, type HostChange, type Store } from '../store.js';
+import { HOST_UPDATE_ATTEMPTS, HostUpdateConflictError, type HostChange, type LogArchiveUpload, type Store } from '../store.js';
 import { defaultPoolSize, parseDatabaseUrl, type PostgresConnection } from './pg-connection.js';
 import { isUnavailable, translateError } from './pg-errors.js';
+import { archiveIdOf, archivePath, ChunkSink, chunkSource, newArchiveId, type Query } from './pg-log-archives.js';
 import { migratePostgres, type PostgresMigrationResult } from './pg-migrations.js';
 import {
   eventFromRow,
@@ -171,6 +174,8 @@ export class PostgresStore implements Store {
     });
     if (!this.migrated) {
       this.migrated = true;
+      // Uploads a crash cut short and nothing names: older than the longest request allows (--request-timeout, 24 h at most).
+      await this.query("DELETE FROM log_archives a WHERE started_at < now() - interval '2 days' AND NOT EXISTS (SELECT 1 FROM host_logs l WHERE l.archive_id = a.archive_id)");
       this.flushTimer = setInterval(() => {
         // A failed flush keeps its check-ins buffered; the next tick (or close) writes them.
         this.flushCheckIns().catch(() => undefined);
@@ -412,14 +417,20 @@ export class PostgresStore implements Store {
       () =>
         this.query<{ version: string }>(
           `WITH h AS (${UPSERT_HOST}),
+           previous AS (SELECT archive_id FROM host_logs WHERE infra_env_id = $1 AND host_id = $2),
            l AS (
              INSERT INTO host_logs (infra_env_id, host_id, archive_id, path, size_bytes, uploaded_at)
-             SELECT $1, $2, NULL, $8, $9, $10 FROM h
+             SELECT $1, $2, $11, $8, $9, $10 FROM h
              ON CONFLICT (infra_env_id, host_id) DO UPDATE SET
-               archive_id = NULL, path = excluded.path, size_bytes = excluded.size_bytes, uploaded_at = excluded.uploaded_at
+               archive_id = excluded.archive_id, path = excluded.path, size_bytes = excluded.size_bytes, uploaded_at = excluded.uploaded_at
+           ),
+           -- The archive this one replaces, with its chunks.
+           replaced AS (
+             DELETE FROM log_archives WHERE archive_id IN (SELECT archive_id FROM previous)
+               AND archive_id IS DISTINCT FROM $11 AND EXISTS (SELECT 1 FROM h)
            )
            SELECT version FROM h`,
-          [...hostValues(host), logs.path, logs.sizeBytes, logs.uploadedAt],
+          [...hostValues(host), logs.path, logs.sizeBytes, logs.uploadedAt, archiveIdOf(logs.path) ?? null],
         ),
       missingInfraEnv(host),
     );
@@ -429,6 +440,31 @@ export class PostgresStore implements Store {
   async getLogs(infraEnvId: string, hostId: string): Promise<LogsRecord | undefined> {
     const { rows } = await this.query<LogsRow>('SELECT * FROM host_logs WHERE infra_env_id = $1 AND host_id = $2', [infraEnvId, hostId]);
     return rows[0] && logsFromRow(rows[0]);
+  }
+
+  async beginLogArchive(infraEnvId: string, hostId: string): Promise<LogArchiveUpload> {
+    const archiveId = newArchiveId();
+    await this.write(
+      () => this.query('INSERT INTO log_archives (archive_id, infra_env_id, host_id) VALUES ($1, $2, $3)', [archiveId, infraEnvId, hostId]),
+      () => `host ${hostId} of infra-env ${infraEnvId} does not exist`,
+    );
+    const query: Query = (sql, params) => this.query(sql, params);
+    const sink = new ChunkSink(archiveId, query);
+    return {
+      sink,
+      complete: async () => ({ path: archivePath(archiveId), sizeBytes: sink.written }),
+      // Unless saveLogs made it the host's archive: then it stays.
+      discard: async () => {
+        await this.query('DELETE FROM log_archives a WHERE archive_id = $1 AND NOT EXISTS (SELECT 1 FROM host_logs l WHERE l.archive_id = a.archive_id)', [archiveId]);
+      },
+    };
+  }
+
+  async openLogArchive(logs: LogsRecord): Promise<Readable> {
+    const archiveId = archiveIdOf(logs.path);
+    // A file path: an archive on a --logs-dir the replicas share.
+    if (archiveId === undefined) return createReadStream(logs.path);
+    return chunkSource(archiveId, (sql, params) => this.query(sql, params));
   }
 
   // ---- plumbing

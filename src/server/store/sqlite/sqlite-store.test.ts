@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -90,6 +90,15 @@ describe('SqliteStore: opening', () => {
 });
 
 
+function filesBytes(dir: string): number {
+  if (!existsSync(dir)) return 0;
+  let total = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) total += statSync(path.join(entry.parentPath, entry.name)).size;
+  }
+  return total;
+}
+
 describeStoreContract<SqliteStore>({
   name: 'SqliteStore',
   open: (options) => openStore(undefined, options),
@@ -102,6 +111,7 @@ describeStoreContract<SqliteStore>({
       version: string | null;
     },
   infraEnvRow: async (store, id) => onDisk(store, (db) => db.prepare('SELECT * FROM infra_envs WHERE id = ?').get(id)) as Record<string, unknown>,
+  archiveBytes: async (store) => filesBytes(store.logsDir),
   countRows: async (store, table) => onDisk(store, (db) => (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n),
 });
 

@@ -1,5 +1,8 @@
-import { closeSync, fsyncSync, mkdirSync, openSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { closeSync, createReadStream, createWriteStream, fsyncSync, mkdirSync, openSync } from 'node:fs';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import Database from 'better-sqlite3';
 import type { EventFilter, EventRecord, HostRecord, InfraEnvRecord, InfraEnvTokens, LogsRecord, StepResultRecord } from '../../model.js';
 import { CheckInBuffer, type CheckIn } from '../check-in-buffer.js';
@@ -22,7 +25,7 @@ import {
   type HostRow,
 } from './sqlite-rows.js';
 import { EventQueries, prepareStatements, type Statements } from './sqlite-statements.js';
-import { HOST_UPDATE_ATTEMPTS, HostUpdateConflictError, ParentNotFoundError, type HostChange, type Store } from '../store.js';
+import { HOST_UPDATE_ATTEMPTS, HostUpdateConflictError, ParentNotFoundError, type HostChange, type LogArchiveUpload, type Store } from '../store.js';
 
 export interface SqliteStoreOptions {
   /** Holds inband.db (created with the directory on first start) and the addon cache of the single executable. */
@@ -40,6 +43,8 @@ export interface SqliteStoreOptions {
 }
 
 export const DATABASE_FILE = 'inband.db';
+/** Uploaded logs archives: `<data-dir>/logs/<infra-env>/<host>/logs.tar.gz`. */
+export const LOGS_DIR = 'logs';
 
 /**
  * The embedded store: one SQLite file, `<data-dir>/inband.db`, in WAL mode with
@@ -51,6 +56,7 @@ export const DATABASE_FILE = 'inband.db';
  */
 export class SqliteStore implements Store {
   readonly file: string;
+  readonly logsDir: string;
   private readonly db: Database.Database;
   private readonly writes: GroupCommitQueue;
   private readonly checkIns = new CheckInBuffer();
@@ -101,6 +107,7 @@ export class SqliteStore implements Store {
     this.checkInFlushMs = options.checkInFlushMs ?? 1000;
     createDataDir(options.dataDir);
     this.file = path.join(options.dataDir, DATABASE_FILE);
+    this.logsDir = path.join(options.dataDir, LOGS_DIR);
     const nativeBinding = options.nativeBinding ?? sqliteNativeBinding(options.dataDir);
     // The typings allow only a path; better-sqlite3 itself also takes the loaded addon object.
     this.db = new Database(this.file, {
@@ -328,6 +335,31 @@ export class SqliteStore implements Store {
   async getLogs(infraEnvId: string, hostId: string): Promise<LogsRecord | undefined> {
     const row = this.ready().getLogs.get(infraEnvId, hostId);
     return row && logsFromRow(row);
+  }
+
+  /**
+   * A temporary file whose name the store makes (never one a client sent), renamed over the host's
+   * archive on complete(): a reader sees the old archive or the new one.
+   */
+  async beginLogArchive(infraEnvId: string, hostId: string): Promise<LogArchiveUpload> {
+    this.ready();
+    const dir = path.join(this.logsDir, infraEnvId, hostId);
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    const partial = path.join(dir, `.upload-${randomUUID()}.partial`);
+    const final = path.join(dir, 'logs.tar.gz');
+    return {
+      sink: createWriteStream(partial, { mode: 0o600 }),
+      async complete() {
+        const { size } = await stat(partial);
+        await rename(partial, final);
+        return { path: final, sizeBytes: size };
+      },
+      discard: () => rm(partial, { force: true }),
+    };
+  }
+
+  async openLogArchive(logs: LogsRecord): Promise<Readable> {
+    return createReadStream(logs.path);
   }
 
   /** Queues a write for the next group commit; a missing parent row becomes a ParentNotFoundError. */

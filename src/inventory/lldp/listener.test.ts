@@ -105,7 +105,7 @@ describe('LldpListener', () => {
     const starts = readFileSync(path.join(bin, 'starts'), 'utf8').split('\n').filter(Boolean);
     expect(starts.filter((n) => n === 'good0')).toHaveLength(1);
     const messages = log.lines.map((line) => line.message);
-    expect(messages).toContainEqual(expect.stringMatching(/^lldp: skipped a frame on good0: truncated/));
+    expect(messages).toContainEqual(expect.stringMatching(/^lldp: good0: skipped a frame: truncated/));
     expect(messages).toContainEqual(expect.stringMatching(/^lldp: capture on bad0 stopped: not a pcap stream/));
     expect(messages).toContainEqual(expect.stringMatching(/^lldp: capture on bad0 ended \(.*\); starting it again in 1 s/));
     expect(listener.snapshot().get('good0')).toHaveLength(1);

@@ -6,7 +6,7 @@ import type { HostFs } from '../../host/host-fs.js';
 import type { Logger } from '../../log/logger.js';
 import type { LldpNeighbor } from '../extensions.js';
 import { NicCapture } from './capture.js';
-import { MAX_FRAMES_PER_SECOND, MAX_LISTENED_NICS } from './limits.js';
+import { MAX_FRAMES_PER_SECOND, MAX_LISTENED_NICS, MAX_NEIGHBOURS_PER_NIC } from './limits.js';
 import { NeighbourTable } from './neighbour-table.js';
 import type { PcapRecord } from './pcap.js';
 import { decodeLldpFrame } from './tlv.js';
@@ -121,22 +121,22 @@ export class LldpListener {
       state.windowStartMs = now;
       state.framesInWindow = 0;
     }
-    if (++state.framesInWindow > MAX_FRAMES_PER_SECOND) return this.skip(state, nic, `more than ${MAX_FRAMES_PER_SECOND} frames a second`);
-    if (record.originalLength > record.data.length) return this.skip(state, nic, `frame of ${record.originalLength} bytes is longer than the ${record.data.length} captured`);
+    if (++state.framesInWindow > MAX_FRAMES_PER_SECOND) return this.skip(state, nic, `skipped a frame: more than ${MAX_FRAMES_PER_SECOND} frames a second`);
+    if (record.originalLength > record.data.length) return this.skip(state, nic, `skipped a frame: ${record.originalLength} bytes, longer than the ${record.data.length} captured`);
     const decoded = decodeLldpFrame(record.data);
-    if (!decoded.ok) return this.skip(state, nic, decoded.reason);
-    for (const warning of decoded.warnings) this.skip(state, nic, `TLV left out: ${warning}`);
+    if (!decoded.ok) return this.skip(state, nic, `skipped a frame: ${decoded.reason}`);
+    for (const warning of decoded.warnings) this.skip(state, nic, `left out a TLV: ${warning}`);
     const outcome = this.table.observe(nic, decoded.advert, record.timestampMs);
-    if (outcome === 'refused') this.skip(state, nic, `neighbour ${decoded.advert.chassis_id} port ${decoded.advert.port_id} refused: the NIC already has the most neighbours kept`);
+    if (outcome === 'refused') this.skip(state, nic, `refused neighbour ${decoded.advert.chassis_id} port ${decoded.advert.port_id}: the NIC already holds ${MAX_NEIGHBOURS_PER_NIC}`);
   }
 
-  /** Counts a skipped frame; says so in the log at most once per NIC and interval. */
+  /** Counts a frame (or TLV) not taken; says so in the log at most once per NIC and interval. */
   private skip(state: NicState, nic: string, reason: string): void {
     state.skipped++;
     state.lastSkipReason = reason;
     const now = Date.now();
     if (now - state.lastSkipLogMs < SKIP_LOG_INTERVAL_MS) return;
-    this.options.log.warn(`lldp: skipped a frame on ${nic}: ${reason}${state.skipped > 1 ? ` (${state.skipped} skipped since the last report)` : ''}`);
+    this.options.log.warn(`lldp: ${nic}: ${reason}${state.skipped > 1 ? ` (${state.skipped} frames or TLVs not taken since the last report)` : ''}`);
     state.lastSkipLogMs = now;
     state.skipped = 0;
   }

@@ -34,7 +34,7 @@ let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 
-/** Dry-run agents with recorded hosts' inventories (replayed from their fixtures), each its own identity. */
+/** Dry-run agents with synthetic hosts' inventories (replayed from their fixture trees), each its own identity. */
 const HOSTS = [
   { id: 'c0a50001-0000-4000-8000-000000000001', hostname: 'console-a', mac: '52:54:00:c0:00:01', ipv4: '198.18.9.11/24', fixture: 'server-nvme-sata-raid', serial: '7XK4M53' },
   { id: 'c0a50001-0000-4000-8000-000000000002', hostname: 'console-b', mac: '52:54:00:c0:00:02', ipv4: '198.18.9.12/24', fixture: 'vm-virtio', serial: '' },

@@ -1,6 +1,7 @@
 /**
  * Shared by the domain tests (not imported by the service): records in the shape the routes
- * build, and the inventories our agent produced for the recorded host fixtures.
+ * build, and the inventories of the synthetic host fixtures (test/fixtures/hosts/<name>/
+ * expected-inventory.json, derived from their tables; our agent produces the same on their trees).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -17,7 +18,7 @@ export const FIXTURE_NAMES = readdirSync(FIXTURES).filter((name) => {
   }
 });
 
-/** The expected inventory of a recorded host, as the JSON text an agent posts. */
+/** The expected inventory of a synthetic host, as the JSON text an agent posts. */
 export function fixtureInventoryText(name: string): string {
   return readFileSync(path.join(FIXTURES, name, 'expected-inventory.json'), 'utf8');
 }

@@ -50,12 +50,11 @@ export async function inventoryCommand(argv: ParsedArgs): Promise<number> {
   if (recordTo) await ensureEmptyDirectory(recordTo);
   return withCommandRuntime(tool.logName, argv, async (log, signal) => {
     // Loaded here, not at the top: every other command (and --version) starts without them.
-    const [{ openHost }, { collectInventory, encodeInventory }, { loadGpuConfig }, { startLldpSession }, { inventoryComponents, componentsTable }] = await Promise.all([
+    const [{ openHost }, { collectInventory, encodeInventory }, { loadGpuConfig }, { startLldpSession }] = await Promise.all([
       import('../host/host-access.js'),
       import('../inventory/collect.js'),
       import('../inventory/gpu-config.js'),
       import('../inventory/lldp/session.js'),
-      import('../inventory/hardware/components.js'),
     ]);
     // Listening starts first, so the wait for frames overlaps the collection.
     const lldpSession = await startLldpSession({ settings: lldp, hostRoot, log, listen: lldp.waitMs > 0, waitMs: lldp.waitMs, signal });
@@ -72,6 +71,7 @@ export async function inventoryCommand(argv: ParsedArgs): Promise<number> {
     const json = encodeInventory(inventory);
     if (recordTo) await writeFixtureNotes(recordTo, hostRoot, json);
     if (argv.components === true) {
+      const { inventoryComponents, componentsTable } = await import('../inventory/hardware/components.js');
       const components = inventoryComponents(inventory);
       process.stdout.write(argv.table === true ? componentsTable(components) : `${JSON.stringify(components, null, 2)}\n`);
     } else {

@@ -37,6 +37,31 @@ export class HostFs {
     }
   }
 
+  /**
+   * Feeds a file to `onChunk` a piece at a time (the buffer is reused: consume it before
+   * returning), for large databases that are scanned, not kept; false when it cannot be read.
+   */
+  async readChunks(hostPath: string, onChunk: (chunk: Buffer) => void, chunkBytes = CHUNK_BYTES): Promise<boolean> {
+    let file;
+    try {
+      file = await fs.open(this.resolve(hostPath), 'r');
+    } catch {
+      return false;
+    }
+    try {
+      const buffer = Buffer.allocUnsafe(chunkBytes);
+      for (;;) {
+        const { bytesRead } = await file.read(buffer, 0, chunkBytes, null);
+        if (bytesRead === 0) return true;
+        onChunk(buffer.subarray(0, bytesRead));
+      }
+    } catch {
+      return false;
+    } finally {
+      await file.close();
+    }
+  }
+
   /** Entry names of a directory, sorted; [] when it is missing. */
   async list(hostPath: string): Promise<string[]> {
     try {
@@ -81,6 +106,7 @@ export class HostFs {
 }
 
 const MAX_SYMLINK_HOPS = 40;
+export const CHUNK_BYTES = 64 * 1024;
 
 /**
  * Follows symlinks component by component, keeping every step inside `root` (as a chroot would).

@@ -35,6 +35,14 @@ export class RecordingHostFs extends HostFs {
     return bytes?.toString('utf8');
   }
 
+  /** Read whole, so the recording holds the file; recordings are rare and may cost the memory. */
+  override async readChunks(hostPath: string, onChunk: (chunk: Buffer) => void): Promise<boolean> {
+    const bytes = await this.readBytes(hostPath);
+    if (bytes === undefined) return false;
+    onChunk(bytes);
+    return true;
+  }
+
   override async list(hostPath: string): Promise<string[]> {
     const names = await super.list(hostPath);
     const dir = await this.materialize(hostPath);

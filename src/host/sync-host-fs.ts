@@ -1,5 +1,5 @@
-import { accessSync, readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
-import { HostFs, resolveInsideRoot } from './host-fs.js';
+import { accessSync, closeSync, openSync, readFileSync, readSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { CHUNK_BYTES, HostFs, resolveInsideRoot } from './host-fs.js';
 
 /**
  * A HostFs whose reads are synchronous system calls behind the same promise-returning methods.
@@ -24,6 +24,26 @@ export class SyncHostFs extends HostFs {
       return readFileSync(this.resolve(hostPath));
     } catch {
       return undefined;
+    }
+  }
+
+  override async readChunks(hostPath: string, onChunk: (chunk: Buffer) => void, chunkBytes = CHUNK_BYTES): Promise<boolean> {
+    let fd;
+    try {
+      fd = openSync(this.resolve(hostPath), 'r');
+    } catch {
+      return false;
+    }
+    try {
+      const buffer = Buffer.allocUnsafe(chunkBytes);
+      for (let bytesRead = readSync(fd, buffer, 0, chunkBytes, null); bytesRead > 0; bytesRead = readSync(fd, buffer, 0, chunkBytes, null)) {
+        onChunk(buffer.subarray(0, bytesRead));
+      }
+      return true;
+    } catch {
+      return false;
+    } finally {
+      closeSync(fd);
     }
   }
 

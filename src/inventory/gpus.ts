@@ -1,7 +1,7 @@
 import type { CollectorContext } from './context.js';
 import { DEFAULT_GPU_CONFIG, type GpuMatchConfig } from './gpu-config.js';
 import type { Gpu } from './model.js';
-import { sharedPciIds } from './pci-ids.js';
+import { sharedPciNames } from './hardware/pci-devices.js';
 
 const PCI_DEVICES = '/sys/bus/pci/devices';
 /** ghw's name for an ID the database lacks. */
@@ -20,19 +20,17 @@ export async function collectGpus(ctx: CollectorContext, config: GpuMatchConfig 
   const devices = await Promise.all(addresses.map((address) => readPciDevice(ctx, address, config)));
   const gpus = devices.filter((d): d is PciDevice => d !== undefined && matchesGpuConfig(d, config));
   if (gpus.length === 0) return [];
-  const db = await sharedPciIds(ctx);
-  return Promise.all(
-    gpus.map(async (device): Promise<Gpu> => {
-      const names = await db.lookup(device.vendorId, device.deviceId);
-      return {
-        address: device.address,
-        device_id: device.deviceId,
-        name: names === undefined ? '' : (names.device ?? UNKNOWN),
-        vendor: names === undefined ? '' : (names.vendor ?? UNKNOWN),
-        vendor_id: device.vendorId,
-      };
-    }),
-  );
+  const db = await sharedPciNames(ctx);
+  return gpus.map((device): Gpu => {
+    const names = db?.lookup(device.vendorId, device.deviceId);
+    return {
+      address: device.address,
+      device_id: device.deviceId,
+      name: names === undefined ? '' : (names.device ?? UNKNOWN),
+      vendor: names === undefined ? '' : (names.vendor ?? UNKNOWN),
+      vendor_id: device.vendorId,
+    };
+  });
 }
 
 export function matchesGpuConfig(device: Omit<PciDevice, 'address'>, config: GpuMatchConfig): boolean {

@@ -9,108 +9,184 @@ export interface PciNames {
   device?: string;
 }
 
-/**
- * Vendor and device names from pci.ids. The database (about 1.5 MB) is loaded only when a
- * lookup is needed, kept as bytes, and searched for the few lines asked for instead of parsed whole.
- */
-export class PciIdsDatabase {
-  private loaded: Promise<Buffer | undefined> | undefined;
+/** The IDs a collection wants names for: vendors, vendor+device pairs, classes (class+subclass, lower-case hex). */
+export interface PciIdsWanted {
+  vendors: Iterable<string>;
+  /** vendor ID + device ID, e.g. "80861593" */
+  devices: Iterable<string>;
+  /** class + subclass, e.g. "0200" */
+  classes: Iterable<string>;
+}
 
-  constructor(private readonly ctx: CollectorContext) {}
+/** The names found for what was wanted; what the database lacks is simply absent. */
+export class PciIdsNames {
+  readonly vendors = new Map<string, string>();
+  readonly devices = new Map<string, string>();
+  /** By class ("02") and by class+subclass ("0200"). */
+  readonly classes = new Map<string, string>();
 
-  /** Names for a vendor and device ID (lower-case hex); undefined when there is no database at all. */
-  async lookup(vendorId: string, deviceId: string): Promise<PciNames | undefined> {
-    this.loaded ??= this.load();
-    const db = await this.loaded;
-    return db === undefined ? undefined : lookupPciNames(db, vendorId, deviceId);
+  lookup(vendorId: string, deviceId: string): PciNames {
+    const names: PciNames = {};
+    const vendor = this.vendors.get(vendorId.toLowerCase());
+    if (vendor === undefined) return names;
+    names.vendor = vendor;
+    const device = this.devices.get(`${vendorId}${deviceId}`.toLowerCase());
+    if (device !== undefined) names.device = device;
+    return names;
   }
 
-  /** The name of a class+subclass ("0200"), as lspci prints it; undefined without a database. */
-  async className(classId: string): Promise<string | undefined> {
-    this.loaded ??= this.load();
-    const db = await this.loaded;
-    return db === undefined ? undefined : lookupPciClassName(db, classId);
-  }
-
-  private async load(): Promise<Buffer | undefined> {
-    for (const file of PCI_IDS_PATHS) {
-      const bytes = await this.ctx.hostFs.readBytes(file);
-      if (bytes !== undefined) return bytes;
-    }
-    // In a container the host may lack hwdata while the agent's own image has it.
-    if (this.ctx.live && this.ctx.hostFs.root !== '/') {
-      const own = new HostFs('/');
-      for (const file of PCI_IDS_PATHS) {
-        const bytes = await own.readBytes(file);
-        if (bytes !== undefined) return bytes;
-      }
-    }
-    this.ctx.log.warn(`pci.ids: no PCI ID database (${PCI_IDS_PATHS.join(', ')}); GPU and PCI device names stay empty`);
-    return undefined;
+  /** The subclass name when the database has one, else the class's, as lspci prints it. */
+  className(classId: string): string | undefined {
+    const id = classId.toLowerCase();
+    return this.classes.get(id) ?? this.classes.get(id.slice(0, 2));
   }
 }
 
-/** One database per collection, loaded at most once, for every collector that names PCI devices. */
-export function sharedPciIds(ctx: CollectorContext): Promise<PciIdsDatabase> {
-  return ctx.shared('pci.ids', async () => new PciIdsDatabase(ctx));
+/**
+ * Looks names up in pci.ids (about 1.4 MB) by reading it once, 64 KiB at a time, and keeping only
+ * the lines asked for: the whole database is never held in memory, which on a small host is a
+ * good part of the inventory's memory budget.
+ */
+export async function readPciIdsNames(ctx: CollectorContext, wanted: PciIdsWanted): Promise<PciIdsNames | undefined> {
+  const sources = [ctx.hostFs];
+  // In a container the host may lack hwdata while the agent's own image has it.
+  if (ctx.live && ctx.hostFs.root !== '/') sources.push(new HostFs('/'));
+  for (const hostFs of sources) {
+    for (const file of PCI_IDS_PATHS) {
+      const scanner = new PciIdsScanner(wanted);
+      if (await hostFs.readChunks(file, (chunk) => scanner.feed(chunk))) return scanner.finish();
+    }
+  }
+  ctx.log.warn(`pci.ids: no PCI ID database (${PCI_IDS_PATHS.join(', ')}); GPU and PCI device names stay empty`);
+  return undefined;
 }
 
 /**
  * pci.ids lists each vendor as "vvvv  Name" at the start of a line, followed by its devices as
- * "\tdddd  Name" (and subsystems as "\t\t…"), comments starting with "#".
+ * "\tdddd  Name" (and subsystems as "\t\t…"); its class section lists each class as "C cc  Name",
+ * followed by its subclasses as "\tss  Name" (and programming interfaces as "\t\t…"). Comments
+ * start with "#". Fed in chunks of any size: a line split between two is carried over.
+ *
+ * Lines are matched on their bytes (IDs parsed as numbers), and only a wanted line's name is
+ * decoded: the 40,000 other lines make no strings, so scanning the database makes no garbage.
  */
+export class PciIdsScanner {
+  private readonly vendors: Set<number>;
+  private readonly devices: Set<number>;
+  private readonly classes: Set<number>;
+  private readonly classPrefixes: Set<number>;
+  private readonly names = new PciIdsNames();
+  /** The vendor or class whose indented lines follow, when it is one that was asked for. */
+  private block: { kind: 'vendor' | 'class'; id: number; hex: string } | undefined;
+  private carry: Buffer | undefined;
+
+  constructor(wanted: PciIdsWanted) {
+    this.vendors = hexSet(wanted.vendors);
+    this.devices = hexSet(wanted.devices);
+    this.classes = hexSet(wanted.classes);
+    this.classPrefixes = new Set([...this.classes].map((id) => id >> 8));
+  }
+
+  feed(chunk: Buffer): void {
+    let start = 0;
+    if (this.carry) {
+      const newline = chunk.indexOf(0x0a);
+      if (newline < 0) {
+        this.carry = Buffer.concat([this.carry, chunk]);
+        return;
+      }
+      const line = Buffer.concat([this.carry, chunk.subarray(0, newline)]);
+      this.carry = undefined;
+      this.line(line, 0, line.length);
+      start = newline + 1;
+    }
+    for (let end = chunk.indexOf(0x0a, start); end >= 0; end = chunk.indexOf(0x0a, start)) {
+      this.line(chunk, start, end);
+      start = end + 1;
+    }
+    // Copied: the caller reuses the chunk's memory.
+    if (start < chunk.length) this.carry = Buffer.from(chunk.subarray(start));
+  }
+
+  finish(): PciIdsNames {
+    if (this.carry) this.line(this.carry, 0, this.carry.length);
+    this.carry = undefined;
+    return this.names;
+  }
+
+  private line(buf: Buffer, start: number, end: number): void {
+    if (end <= start) return;
+    const first = buf[start];
+    if (first === 0x23 /* # */) return;
+    if (first === 0x09 /* tab */) {
+      // Subsystems and programming interfaces (two tabs) are not looked up.
+      if (!this.block || buf[start + 1] === 0x09) return;
+      if (this.block.kind === 'vendor') {
+        const device = hexAt(buf, start + 1, 4, end);
+        if (device < 0 || !twoSpaces(buf, start + 5, end)) return;
+        const key = this.block.id * 0x10000 + device;
+        if (this.devices.has(key)) this.names.devices.set(this.block.hex + buf.toString('latin1', start + 1, start + 5).toLowerCase(), nameAt(buf, start + 7, end));
+      } else {
+        const subclass = hexAt(buf, start + 1, 2, end);
+        if (subclass < 0 || !twoSpaces(buf, start + 3, end)) return;
+        if (this.classes.has(this.block.id * 0x100 + subclass)) this.names.classes.set(this.block.hex + buf.toString('latin1', start + 1, start + 3).toLowerCase(), nameAt(buf, start + 5, end));
+      }
+      return;
+    }
+    this.block = undefined;
+    if (first === 0x43 /* C */ && buf[start + 1] === 0x20) {
+      const id = hexAt(buf, start + 2, 2, end);
+      if (id < 0 || !this.classPrefixes.has(id) || !twoSpaces(buf, start + 4, end)) return;
+      const hex = buf.toString('latin1', start + 2, start + 4).toLowerCase();
+      this.names.classes.set(hex, nameAt(buf, start + 6, end));
+      this.block = { kind: 'class', id, hex };
+      return;
+    }
+    const id = hexAt(buf, start, 4, end);
+    if (id < 0 || !this.vendors.has(id) || !twoSpaces(buf, start + 4, end)) return;
+    const hex = buf.toString('latin1', start, start + 4).toLowerCase();
+    this.names.vendors.set(hex, nameAt(buf, start + 6, end));
+    this.block = { kind: 'vendor', id, hex };
+  }
+}
+
+function hexSet(ids: Iterable<string>): Set<number> {
+  const set = new Set<number>();
+  for (const id of ids) if (/^[0-9a-f]+$/i.test(id)) set.add(Number.parseInt(id, 16));
+  return set;
+}
+
+/** The number `digits` hex digits at `at` spell, or -1 (not hex, or past the line's end). */
+function hexAt(buf: Buffer, at: number, digits: number, end: number): number {
+  if (at + digits > end) return -1;
+  let value = 0;
+  for (let i = at; i < at + digits; i++) {
+    const c = buf[i] as number;
+    const digit = c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x57 : c >= 0x41 && c <= 0x46 ? c - 0x37 : -1;
+    if (digit < 0) return -1;
+    value = value * 16 + digit;
+  }
+  return value;
+}
+
+function twoSpaces(buf: Buffer, at: number, end: number): boolean {
+  return at + 2 <= end && buf[at] === 0x20 && buf[at + 1] === 0x20;
+}
+
+function nameAt(buf: Buffer, from: number, end: number): string {
+  return buf.toString('utf8', from, end).trim();
+}
+
+/** One vendor and device looked up in a whole database held in memory (tests, small excerpts). */
 export function lookupPciNames(db: Buffer, vendorId: string, deviceId: string): PciNames {
-  const names: PciNames = {};
-  const vendorPrefix = `${vendorId.toLowerCase()}  `;
-  const vendorLine = findLineStartingWith(db, vendorPrefix);
-  if (vendorLine === undefined) return names;
-  let lineStart = vendorLine;
-  let lineEnd = endOfLine(db, lineStart);
-  names.vendor = db.toString('utf8', lineStart + vendorPrefix.length, lineEnd).trim();
-  const devicePrefix = `\t${deviceId.toLowerCase()}  `;
-  for (lineStart = lineEnd + 1; lineStart < db.length; lineStart = lineEnd + 1) {
-    lineEnd = endOfLine(db, lineStart);
-    const first = db[lineStart];
-    if (first !== 0x09 /* tab */ && first !== 0x23 /* # */ && lineEnd > lineStart) break;
-    if (db.toString('latin1', lineStart, Math.min(lineEnd, lineStart + devicePrefix.length)) === devicePrefix) {
-      names.device = db.toString('utf8', lineStart + devicePrefix.length, lineEnd).trim();
-      break;
-    }
-  }
-  return names;
+  const scanner = new PciIdsScanner({ vendors: [vendorId], devices: [vendorId + deviceId], classes: [] });
+  scanner.feed(db);
+  return scanner.finish().lookup(vendorId, deviceId);
 }
 
-function findLineStartingWith(db: Buffer, prefix: string): number | undefined {
-  if (db.toString('latin1', 0, prefix.length) === prefix) return 0;
-  const at = db.indexOf(`\n${prefix}`, 0, 'latin1');
-  return at < 0 ? undefined : at + 1;
-}
-
-function endOfLine(db: Buffer, from: number): number {
-  const end = db.indexOf(0x0a, from);
-  return end < 0 ? db.length : end;
-}
-
-/**
- * The class section of pci.ids lists each class as "C cc  Name", followed by its subclasses as
- * "\tss  Name" (and programming interfaces as "\t\t…"). Like lspci, the subclass name when the
- * database has one, else the class's.
- */
+/** One class+subclass name looked up in a whole database held in memory. */
 export function lookupPciClassName(db: Buffer, classId: string): string | undefined {
-  const id = classId.toLowerCase();
-  const classPrefix = `C ${id.slice(0, 2)}  `;
-  const classLine = findLineStartingWith(db, classPrefix);
-  if (classLine === undefined) return undefined;
-  let lineEnd = endOfLine(db, classLine);
-  const className = db.toString('utf8', classLine + classPrefix.length, lineEnd).trim();
-  const subclassPrefix = `\t${id.slice(2, 4)}  `;
-  for (let lineStart = lineEnd + 1; lineStart < db.length; lineStart = lineEnd + 1) {
-    lineEnd = endOfLine(db, lineStart);
-    const first = db[lineStart];
-    if (first !== 0x09 /* tab */ && first !== 0x23 /* # */ && lineEnd > lineStart) break;
-    if (db.toString('latin1', lineStart, Math.min(lineEnd, lineStart + subclassPrefix.length)) === subclassPrefix) {
-      return db.toString('utf8', lineStart + subclassPrefix.length, lineEnd).trim();
-    }
-  }
-  return className;
+  const scanner = new PciIdsScanner({ vendors: [], devices: [], classes: [classId] });
+  scanner.feed(db);
+  return scanner.finish().className(classId);
 }

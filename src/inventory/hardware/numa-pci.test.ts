@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HostFs } from '../../host/host-fs.js';
-import { lookupPciClassName } from '../pci-ids.js';
+import { SyncHostFs } from '../../host/sync-host-fs.js';
+import { PciIdsScanner, lookupPciClassName, readPciIdsNames } from '../pci-ids.js';
 import { tempHost, testContext } from '../test-support.js';
 import { collectNuma, nodeMemTotal, parseCpuList } from './numa.js';
 import { collectPciDevices, numaNodeOfPath, owningPciAddress } from './pci-devices.js';
@@ -64,6 +65,43 @@ describe('PCI class names', () => {
     expect(lookupPciClassName(db, '0180')).toBe('Mass storage controller');
     expect(lookupPciClassName(db, 'ffff')).toBe('Unassigned class');
     expect(lookupPciClassName(db, '1200')).toBeUndefined();
+  });
+});
+
+describe('pci.ids read in chunks', () => {
+  const db = Buffer.from(`${PCI_IDS}1d6a  Aquantia Corp.\n\t07b1  AQC107 NBase-T/IEEE 802.3bz Ethernet Controller [AQtion] — Über\n`);
+  const wanted = { vendors: ['8086', '1d6a'], devices: ['80861593', '1d6a07b1', '15b31021'], classes: ['0108', '0200', 'ff00'] };
+
+  it('finds the same names whatever the chunk size, a UTF-8 name split between chunks included', () => {
+    const whole = new PciIdsScanner(wanted);
+    whole.feed(db);
+    const expected = whole.finish();
+    expect(expected.lookup('1d6a', '07b1').device).toBe('AQC107 NBase-T/IEEE 802.3bz Ethernet Controller [AQtion] — Über');
+    expect(expected.lookup('8086', '1593')).toEqual({ vendor: 'Intel Corporation', device: 'Ethernet Controller E810-C for SFP' });
+    expect(expected.lookup('15b3', '1021')).toEqual({});
+    expect([expected.className('0108'), expected.className('0200'), expected.className('ff00')]).toEqual(['Non-Volatile memory controller', 'Ethernet controller', 'Unassigned class']);
+    for (const size of [1, 2, 3, 7, 64, 1000]) {
+      const scanner = new PciIdsScanner(wanted);
+      for (let at = 0; at < db.length; at += size) scanner.feed(Buffer.from(db.subarray(at, at + size)));
+      const names = scanner.finish();
+      expect([...names.vendors], `chunks of ${size}`).toEqual([...expected.vendors]);
+      expect([...names.devices], `chunks of ${size}`).toEqual([...expected.devices]);
+      expect([...names.classes], `chunks of ${size}`).toEqual([...expected.classes]);
+    }
+  });
+
+  it('reads the host\'s database through HostFs and SyncHostFs in reused chunks', async () => {
+    const root = await tempHost({ '/usr/share/misc/pci.ids': db });
+    for (const hostFs of [new HostFs(root), new SyncHostFs(root)]) {
+      const chunks: number[] = [];
+      expect(await hostFs.readChunks('/usr/share/misc/pci.ids', (chunk) => chunks.push(chunk.length), 100)).toBe(true);
+      expect(chunks.reduce((a, b) => a + b, 0)).toBe(db.length);
+      expect(Math.max(...chunks)).toBe(100);
+      expect(await hostFs.readChunks('/usr/share/misc/none', () => undefined)).toBe(false);
+      const names = await readPciIdsNames(testContext(hostFs), wanted);
+      expect(names?.lookup('1d6a', '07b1').vendor).toBe('Aquantia Corp.');
+    }
+    expect(await readPciIdsNames(testContext(new HostFs(await tempHost({}))), wanted)).toBeUndefined();
   });
 });
 

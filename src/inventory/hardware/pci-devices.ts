@@ -1,6 +1,6 @@
 import type { CollectorContext } from '../context.js';
 import type { PciDevice } from '../extensions.js';
-import { sharedPciIds } from '../pci-ids.js';
+import { readPciIdsNames, type PciIdsNames } from '../pci-ids.js';
 
 const PCI_DEVICES = '/sys/bus/pci/devices';
 /** Domain:bus:device.function as sysfs names a PCI function. */
@@ -34,33 +34,48 @@ export function sharedPciFunctions(ctx: CollectorContext): Promise<Map<string, P
   });
 }
 
+/**
+ * The pci.ids names of every PCI function of the host, looked up in one pass over the database per
+ * collection (the PCI section and the GPU names share it); undefined without a database.
+ */
+export function sharedPciNames(ctx: CollectorContext): Promise<PciIdsNames | undefined> {
+  return ctx.shared('pci.ids names', async () => {
+    const functions = [...(await sharedPciFunctions(ctx)).values()];
+    if (functions.length === 0) return undefined;
+    return readPciIdsNames(ctx, {
+      vendors: functions.map((f) => f.vendorId),
+      devices: functions.map((f) => f.vendorId + f.deviceId),
+      classes: functions.map((f) => f.classId),
+    });
+  });
+}
+
 /** The pci_devices section: every function, in address order, with pci.ids names. */
 export async function collectPciDevices(ctx: CollectorContext): Promise<PciDevice[]> {
   const functions = [...(await sharedPciFunctions(ctx)).values()];
   if (functions.length === 0) return [];
-  const db = await sharedPciIds(ctx);
-  return Promise.all(
-    functions.map(async (f): Promise<PciDevice> => {
-      const [names, className] = await Promise.all([db.lookup(f.vendorId, f.deviceId), db.className(f.classId)]);
-      return {
-        address: f.address,
-        class_id: f.classId,
-        class_name: className ?? '',
-        vendor_id: f.vendorId,
-        vendor_name: names?.vendor ?? '',
-        device_id: f.deviceId,
-        device_name: names?.device ?? '',
-        subsystem_vendor_id: f.subsystemVendorId,
-        subsystem_device_id: f.subsystemDeviceId,
-        driver: f.driver,
-        iommu_group: f.iommuGroup,
-        numa_node: f.numaNode,
-        sriov_total_vfs: f.sriovTotalVfs,
-        sriov_num_vfs: f.sriovNumVfs,
-        physical_function: f.physicalFunction,
-      };
-    }),
-  );
+  const db = await sharedPciNames(ctx);
+  return functions.map((f): PciDevice => {
+    const names = db?.lookup(f.vendorId, f.deviceId);
+    const className = db?.className(f.classId);
+    return {
+      address: f.address,
+      class_id: f.classId,
+      class_name: className ?? '',
+      vendor_id: f.vendorId,
+      vendor_name: names?.vendor ?? '',
+      device_id: f.deviceId,
+      device_name: names?.device ?? '',
+      subsystem_vendor_id: f.subsystemVendorId,
+      subsystem_device_id: f.subsystemDeviceId,
+      driver: f.driver,
+      iommu_group: f.iommuGroup,
+      numa_node: f.numaNode,
+      sriov_total_vfs: f.sriovTotalVfs,
+      sriov_num_vfs: f.sriovNumVfs,
+      physical_function: f.physicalFunction,
+    };
+  });
 }
 
 async function readPciFunction(ctx: CollectorContext, address: string): Promise<PciFunction | undefined> {

@@ -131,6 +131,12 @@ export class HostileService {
   private readonly sockets = new Set<Socket>();
   private readonly counts = new Map<Route, number>();
   private readonly ended = new WeakMap<JournalRequest, number>();
+  /**
+   * Calls not yet ended, per connection. A raw answer ends the socket without ending its response,
+   * and Node queues a request read meanwhile behind that response, so its own 'close' never comes:
+   * the connection's close ends them all.
+   */
+  private readonly open = new WeakMap<Socket, Set<() => void>>();
 
   private constructor(
     private readonly server: http.Server,
@@ -138,7 +144,11 @@ export class HostileService {
   ) {
     server.on('connection', (socket: Socket) => {
       this.sockets.add(socket);
-      socket.once('close', () => this.sockets.delete(socket));
+      this.open.set(socket, new Set());
+      socket.once('close', () => {
+        this.sockets.delete(socket);
+        for (const close of this.open.get(socket) ?? []) close();
+      });
     });
     server.on('request', (req: IncomingMessage, res: ServerResponse) => void this.handle(req, res));
     // A hostile service has no timeouts of its own: holding a connection for ever is its point.
@@ -201,7 +211,24 @@ export class HostileService {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
+  private settle(request: JournalRequest, res: ServerResponse, at: number): void {
+    request.status = res.headersSent ? res.statusCode : -1;
+    this.ended.set(request, at);
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // Listened for before the body is read: a client that hangs up meanwhile has still ended the call.
+    let closedAt: number | undefined;
+    const calls = this.open.get(req.socket);
+    const onClose = (): void => {
+      if (closedAt !== undefined) return;
+      closedAt = Date.now();
+      calls?.delete(onClose);
+      if (request) this.settle(request, res, closedAt);
+    };
+    res.once('close', onClose);
+    calls?.add(onClose);
+    let request: JournalRequest | undefined;
     const chunks: Buffer[] = [];
     let size = 0;
     try {
@@ -214,7 +241,7 @@ export class HostileService {
     }
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(req.headers)) if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
-    const request: JournalRequest = {
+    request = {
       method: req.method ?? '',
       url: req.url ?? '',
       body: Buffer.concat(chunks).toString('utf8'),
@@ -224,14 +251,12 @@ export class HostileService {
       status: 0,
     };
     this.journal.push(request);
-    res.once('close', () => {
-      request.status = res.headersSent ? res.statusCode : -1;
-      this.ended.set(request, Date.now());
-    });
+    if (closedAt !== undefined) this.settle(request, res, closedAt);
     const where = routeOf(request.method, request.url);
     const hostId = where.route === 'register' ? (registeredId(request) ?? '') : where.hostId;
     const index = this.counts.get(where.route) ?? 0;
     this.counts.set(where.route, index + 1);
+    if (closedAt !== undefined) return;
     try {
       await this.answer({ route: where.route, hostId, request, index }, res);
     } catch (err) {

@@ -34,7 +34,7 @@ export interface FakePodman {
 const SOURCE = (logFile: string, scriptFile: string): string => `#!${process.execPath}
 const fs = require('node:fs');
 const argv = process.argv.slice(2);
-fs.appendFileSync(${JSON.stringify(logFile)}, JSON.stringify({ program: require('node:path').basename(__filename), argv, token: process.env.PULL_SECRET_TOKEN ?? null }) + '\\n');
+fs.appendFileSync(${JSON.stringify(logFile)}, JSON.stringify({ argv, token: process.env.PULL_SECRET_TOKEN ?? null }) + '\\n');
 const script = JSON.parse(fs.readFileSync(${JSON.stringify(scriptFile)}, 'utf8'));
 const sub = argv[0] === 'image' ? 'image ' + argv[1] : argv[0];
 const reply = script[sub + ' ' + argv[argv.length - 1]] ?? script[sub] ?? {};
@@ -65,22 +65,28 @@ export function fakePodman(): FakePodman {
 }
 
 /**
- * Stand-ins for other programs a step could start (fio, chroot, …), all logging to one file and
- * exiting 0. A suite that must show a program was never started puts `dir` first on PATH: a
- * regression then shows up in calls() instead of writing to a disk or rebooting the machine.
+ * Stand-ins for other programs a step could start (fio, chroot, journalctl, …): shell scripts
+ * (a process start costs little; a fuzzer starts many) that log their name and arguments, one call
+ * a line, and exit 0 with no output. A suite that must show a program was never started puts `dir`
+ * first on PATH: a regression then shows up in calls() instead of writing to a disk or rebooting
+ * the machine. Arguments are logged space-joined, so argv is approximate.
  */
 export function recordingPrograms(names: readonly string[]): { dir: string; calls(): { program: string; argv: string[] }[] } {
   const dir = tempDir('recording-programs');
-  const logFile = path.join(dir, 'calls.jsonl');
-  const scriptFile = path.join(dir, 'script.json');
-  writeFileSync(scriptFile, '{}');
+  const logFile = path.join(dir, 'calls.log');
   for (const name of names) {
-    writeFileSync(path.join(dir, name), SOURCE(logFile, scriptFile));
+    writeFileSync(path.join(dir, name), `#!/bin/sh\nprintf '%s\\n' "${name} $*" >> '${logFile}'\n`);
     chmodSync(path.join(dir, name), 0o755);
   }
   return {
     dir,
-    calls: () => (existsSync(logFile) ? readFileSync(logFile, 'utf8').trim().split('\n').filter(Boolean).map((line) => JSON.parse(line)) : []),
+    calls: () =>
+      existsSync(logFile)
+        ? readFileSync(logFile, 'utf8').split('\n').filter(Boolean).map((line) => {
+            const [program = '', ...argv] = line.split(' ');
+            return { program, argv };
+          })
+        : [],
   };
 }
 

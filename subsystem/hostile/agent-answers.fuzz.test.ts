@@ -27,7 +27,7 @@ const MIB = 1024 * 1024;
 const AGENTS = 6;
 const ANSWERS = Math.round(2_500 * settings.scale);
 /** A generous wall-clock budget for that many answers on a loaded machine; the loop ends earlier. */
-const BUDGET_MS = Math.min(65_000 * settings.scale, 20 * 60_000);
+const BUDGET_MS = Math.min(55_000 * settings.scale, 20 * 60_000);
 /** Every call of the agent ends within this (INBAND_REQUEST_TIMEOUT_S below), plus scheduling slack. */
 const DEADLINE_S = 2;
 const CALL_BOUND_MS = DEADLINE_S * 1000 + 2_500;

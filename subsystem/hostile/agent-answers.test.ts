@@ -110,9 +110,10 @@ describe('calls that never complete end at their deadline', () => {
     for (const agent of agents.values()) expect(agent.running, agent.describe()).toBe(true);
 
     // The agent hung up on each at its 2 s deadline, not at 5 s or never. The deadline runs from
-    // before the connect, the service's clock from when the request was in, hence the slack below.
+    // before the connect, the service's clock from when the whole request was in (late on a loaded
+    // machine), hence the slack below.
     for (const ms of [...dripped(), ...unanswered(), ...registrations(), ...replies()]) {
-      expect(ms, context()).toBeGreaterThanOrEqual(1_500);
+      expect(ms, context()).toBeGreaterThanOrEqual(1_000);
       expect(ms, context()).toBeLessThan(4_000);
     }
     // Polls back off and try again; registrations retry every --interval; a lost reply is logged and polling goes on.

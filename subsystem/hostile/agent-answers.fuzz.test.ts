@@ -1,6 +1,6 @@
 /**
  * Seeded fuzzer of what the agent accepts (issue 9): packaged agents in a network namespace poll a
- * hostile service that answers registrations, polls, step replies, log uploads and the steps'
+ * fake service that answers registrations, polls, step replies, log uploads and the steps'
  * own fetches with generated garbage (garbage-answers.ts; INBAND_FUZZ_SEED, INBAND_FUZZ_SCALE,
  * `make fuzz` for a random seed). Over a few thousand answers: no agent crashes or prints a stack
  * trace, every call ends within its deadline, each agent keeps polling at a bounded rate, and
@@ -15,12 +15,12 @@ import { recordingPrograms } from '../../test/support/fake-podman.js';
 import { fuzzSettings, SeededRandom } from '../../test/support/fuzz/random.js';
 import { memoryOf, sleep, type AgentProcess } from '../support/agent.js';
 import { answerWithGarbage, STAND_IN_PROGRAMS, type GarbageShape } from '../support/garbage-answers.js';
-import { useHostileHarness } from '../support/harness.js';
-import { routeOf, type Route } from '../support/hostile-service.js';
+import { useFakeServiceHarness } from '../support/harness.js';
+import { routeOf, type Route } from '../support/fake-service.js';
 import { summarize, testHostId, type JournalRequest } from '../support/wiremock.js';
 
 const settings = fuzzSettings();
-const h = useHostileHarness('hagt-fuz');
+const h = useFakeServiceHarness('hagt-fuz');
 
 const MIB = 1024 * 1024;
 /** Agents side by side: each answer a poll or reply of its own. */

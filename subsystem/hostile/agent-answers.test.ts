@@ -6,8 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { memoryOf, PULL_SECRET_TOKEN, sleep, type AgentProcess } from '../support/agent.js';
-import { useHostileHarness } from '../support/harness.js';
-import { drip, HostileService, registrationBody, sendJson, stepsBody, streamFiller, WELL_BEHAVED, type Answer } from '../support/hostile-service.js';
+import { useFakeServiceHarness } from '../support/harness.js';
+import { drip, FakeService, registrationBody, sendJson, stepsBody, streamFiller, WELL_BEHAVED, type Answer } from '../support/fake-service.js';
 import { header, summarize, testHostId, type JournalRequest } from '../support/wiremock.js';
 
 const GB = 1024 * 1024 * 1024;
@@ -19,7 +19,7 @@ function dryRun(n: number): { extra: string[] } {
 }
 
 /** Polls for instructions a host made, as seen by the service. */
-function polls(service: HostileService, hostId: string): number {
+function polls(service: FakeService, hostId: string): number {
   return service.calls('next-steps', hostId).length;
 }
 
@@ -27,7 +27,7 @@ function polls(service: HostileService, hostId: string): number {
 const LEAK_WARNINGS = /MaxListenersExceededWarning|possible EventTarget memory leak|TimeoutOverflowWarning/;
 
 describe('the agent against a hostile service', () => {
-  const h = useHostileHarness('hagt-ans');
+  const h = useFakeServiceHarness('hagt-ans');
 
   it('a 1.5 GB answer, with or without Content-Length, is refused after 4 MiB; the agent stays small and polls on', async () => {
     const service = h.service;
@@ -71,7 +71,7 @@ describe('the agent against a hostile service', () => {
 });
 
 describe('calls that never complete end at their deadline', () => {
-  const h = useHostileHarness('hagt-ddl');
+  const h = useFakeServiceHarness('hagt-ddl');
 
   it('a poll, a registration and a step reply that drip a byte every 5 s or never answer: each call ends at the deadline, the agent retries as upstream', async () => {
     const service = h.service;
@@ -127,7 +127,7 @@ describe('calls that never complete end at their deadline', () => {
 });
 
 describe('service-given delays', () => {
-  const h = useHostileHarness('hagt-dly');
+  const h = useFakeServiceHarness('hagt-dly');
 
   it('next_instruction_seconds of 1e12, 0 and -1 are clamped to 3600 s and 1 s with a log line; no listener or timer warnings over many polls', async () => {
     const service = h.service;
@@ -176,12 +176,12 @@ describe('service-given delays', () => {
 });
 
 describe('redirects', () => {
-  const h = useHostileHarness('hagt-rdr');
+  const h = useFakeServiceHarness('hagt-rdr');
 
   it('a redirect of a registration, a poll or a step reply to another origin: the agent follows none, that origin never sees the token, the agent says why', async () => {
     const service = h.service;
     // Another origin in the same namespace, where a hostile redirect would send the agent.
-    const collector = await HostileService.start({ netns: h.netns });
+    const collector = await FakeService.start({ netns: h.netns });
     try {
       const elsewhere = (path: string): string => `${collector.url}${path}`;
       const registerRedirected = testHostId(31);

@@ -9,8 +9,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { recordingPrograms } from '../../test/support/fake-podman.js';
 import { sleep } from '../support/agent.js';
-import { useHostileHarness } from '../support/harness.js';
-import { sendJson, stepsBody, WELL_BEHAVED } from '../support/hostile-service.js';
+import { useFakeServiceHarness } from '../support/harness.js';
+import { sendJson, stepsBody, WELL_BEHAVED } from '../support/fake-service.js';
 import { jsonBody, summarize, testHostId, type JournalRequest } from '../support/wiremock.js';
 
 function step(step_type: string, step_id: string, args: unknown[]): { step_type: string; step_id: string; args: unknown[] } {
@@ -22,7 +22,7 @@ function replyOf(replies: readonly JournalRequest[], stepId: string): Record<str
 }
 
 describe('instructions the agent refuses', () => {
-  const h = useHostileHarness('hagt-stp');
+  const h = useFakeServiceHarness('hagt-stp');
 
   it('65 steps in one answer: the answer is refused with a log line, nothing runs, the next answer is served', async () => {
     const service = h.service;

@@ -3,26 +3,26 @@
  * shape, huge numbers, deep nesting, bodies cut short or over the agent's cap, wrong content
  * types, any status code (1xx informational and final, 3xx with a Location elsewhere, 5xx), random
  * headers, slow and cut connections, and instruction lists of random steps with random arguments.
- * The agent-answers fuzzer serves them from a HostileService; every draw comes from a SeededRandom.
+ * The agent-answers fuzzer serves them from a FakeService; every draw comes from a SeededRandom.
  */
 import type { ServerResponse } from 'node:http';
 import { mutate, nastyNumber, nastyString, randomJson, randomText, type SeededRandom } from '../../test/support/fuzz/random.js';
-import { rawAnswer, registrationBody, sendJson, stepsBody, type Call } from './hostile-service.js';
+import { rawAnswer, registrationBody, sendJson, stepsBody, type Call } from './fake-service.js';
 import { INFRA_ENV_ID, RUNNER_AGENT_VERSION, testHostId } from './wiremock.js';
 
 /** What the generated instructions may point at. */
 export interface GarbageContext {
-  /** The hostile service itself, the only thing a step's URL can reach from the namespace. */
+  /** The fake service itself, the only thing a step's URL can reach from the namespace. */
   serviceUrl: string;
 }
 
 /**
  * Step types whose work stays inside the test: dry-run fakes (connectivity-check, verify-vips,
  * container-image-availability, installation-disk-speed-check), refusals (execute,
- * next-step-runner), HTTP fetches that can only reach the hostile service (api-vip, tang), probes
+ * next-step-runner), HTTP fetches that can only reach the fake service (api-vip, tang), probes
  * of a namespace with only a loopback (free-network-addresses, domain-resolution), podman and log
  * collection through recording stand-ins (stop-installation, upgrade-agent, logs-gather, which
- * uploads to the hostile service), and inventory, which only reads. Left out: install,
+ * uploads to the fake service), and inventory, which only reads. Left out: install,
  * dhcp-lease-allocate, ntp-synchronizer (chronyd's socket is the machine's), download-boot-artifacts
  * and reboot-for-reclaim (they write to, or reboot, the host whatever namespace they run in).
  */
@@ -312,7 +312,7 @@ export function answerWithGarbage(random: SeededRandom, call: Call, res: ServerR
       }
       break;
     case 'slow': {
-      // Slower than the agent's deadline, or just slow; the hostile service never times out itself.
+      // Slower than the agent's deadline, or just slow; the fake service never times out itself.
       const delay = random.int(100, 4_000);
       const timer = setTimeout(() => {
         if (res.destroyed) return;

@@ -15,7 +15,7 @@ import {
   type AgentProcess,
 } from './agent.js';
 import { expectWireContract } from './contract.js';
-import { HostileService, WELL_BEHAVED } from './hostile-service.js';
+import { FakeService, WELL_BEHAVED } from './fake-service.js';
 import { Topology } from './netns.js';
 import { WireMock } from './wiremock.js';
 
@@ -69,8 +69,8 @@ export function useHarness(): Harness {
   return harness;
 }
 
-export interface HostileHarness {
-  readonly service: HostileService;
+export interface FakeServiceHarness {
+  readonly service: FakeService;
   /** The namespace the agents and the service share; it has nothing but a loopback interface in use. */
   readonly netns: string;
   readonly hostRoot: string;
@@ -79,19 +79,19 @@ export interface HostileHarness {
 }
 
 /**
- * Per-file lifecycle of the hostile-service suites: one namespace and one hostile service in it for
+ * Per-file lifecycle of the fake-service suites: one namespace and one fake service in it for
  * the file, the service's journal cleared and its answer reset before each test, every agent
  * stopped after each test.
  */
-export function useHostileHarness(prefix: string): HostileHarness {
+export function useFakeServiceHarness(prefix: string): FakeServiceHarness {
   let topology: Topology | undefined;
-  let service: HostileService | undefined;
+  let service: FakeService | undefined;
   let root: { dir: string; cleanup: () => void } | undefined;
 
   beforeAll(async () => {
     root = makeHostRoot();
     topology = await Topology.create({ prefix, hosts: [{ name: 'agent' }] });
-    service = await HostileService.start({ netns: topology.host('agent').netns });
+    service = await FakeService.start({ netns: topology.host('agent').netns });
   });
   afterAll(async () => {
     await stopAllAgents();
@@ -107,8 +107,8 @@ export function useHostileHarness(prefix: string): HostileHarness {
     await stopAllAgents();
   });
 
-  const harness: HostileHarness = {
-    get service(): HostileService {
+  const harness: FakeServiceHarness = {
+    get service(): FakeService {
       if (!service) throw new Error('hostile service did not start (see beforeAll)');
       return service;
     },

@@ -124,7 +124,7 @@ export function rawAnswer(res: ServerResponse, bytes: string | Buffer): void {
   socket.end(bytes);
 }
 
-export class HostileService {
+export class FakeService {
   readonly journal: JournalRequest[] = [];
   /** Replaced by tests between phases; WELL_BEHAVED until then. */
   answer: Answer = WELL_BEHAVED;
@@ -151,14 +151,14 @@ export class HostileService {
       });
     });
     server.on('request', (req: IncomingMessage, res: ServerResponse) => void this.handle(req, res));
-    // A hostile service has no timeouts of its own: holding a connection for ever is its point.
+    // A hostile peer has no timeouts of its own: holding a connection for ever is its point.
     server.requestTimeout = 0;
     server.headersTimeout = 0;
     server.keepAliveTimeout = 60_000;
   }
 
   /** On 127.0.0.1 of `netns` when given (only that namespace reaches it), else of this machine. */
-  static async start(options: { netns?: string; answer?: Answer } = {}): Promise<HostileService> {
+  static async start(options: { netns?: string; answer?: Answer } = {}): Promise<FakeService> {
     const server = http.createServer();
     let port: number;
     if (options.netns) {
@@ -169,7 +169,7 @@ export class HostileService {
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       port = (server.address() as { port: number }).port;
     }
-    const service = new HostileService(server, port);
+    const service = new FakeService(server, port);
     if (options.answer) service.answer = options.answer;
     return service;
   }
@@ -261,7 +261,7 @@ export class HostileService {
       await this.answer({ route: where.route, hostId, request, index }, res);
     } catch (err) {
       // A bug in a test's answer, not the agent's: say so on the wire and in the test's output.
-      process.stderr.write(`hostile service answer failed: ${(err as Error).stack ?? String(err)}\n`);
+      process.stderr.write(`fake service answer failed: ${(err as Error).stack ?? String(err)}\n`);
       res.destroy();
     }
   }

@@ -13,6 +13,7 @@ import { AgentBinaries } from '../server/boot/agent-binaries.js';
 import type { BootArtifacts } from '../server/boot/ipxe.js';
 import { plainUrl } from '../server/boot/service-url.js';
 import { openStore } from '../server/store/open-store.js';
+import { openCoordination } from '../server/replicas/open-coordination.js';
 import { ConsoleAssets } from '../server/console/assets.js';
 import { ConsoleSessions } from '../server/console/sessions.js';
 import { ServiceMetrics } from '../server/metrics/service-metrics.js';
@@ -171,9 +172,22 @@ export async function serveCommand(flags: ServeFlags, log: Logger, signal: Abort
     log.warn(message);
   });
   const metrics = new ServiceMetrics({ processMetrics: true });
-  const store = metrics.timeStore(await openStore({ dataDir: flags.dataDir, databaseUrl: flags.databaseUrl, databasePool: flags.databasePool }));
+  const location = { dataDir: flags.dataDir, databaseUrl: flags.databaseUrl, databasePool: flags.databasePool };
+  const engine = await openStore(location);
+  const coordination = await openCoordination(engine, location, log).catch(async (err: unknown) => {
+    await engine.close();
+    throw new ExitError(`cannot reach the database for the replicas' coordination: ${(err as Error).message}`, 1);
+  });
+  const store = metrics.timeStore(engine);
   const logsDir = path.join(flags.dataDir, 'logs');
-  const service = new DiscoveryService(store, { agentImage: flags.agentImage, logsDir, pollIntervalSeconds: flags.pollIntervalSeconds, observer: metrics });
+  const service = new DiscoveryService(store, {
+    agentImage: flags.agentImage,
+    logsDir,
+    pollIntervalSeconds: flags.pollIntervalSeconds,
+    observer: metrics,
+    coordination,
+    onBackgroundError: (err) => log.warn('re-reading a change from another replica failed', { error: (err as Error).message }),
+  });
   await service.start();
   const auth: AuthConfig = {
     mode: flags.auth,
@@ -215,6 +229,7 @@ export async function serveCommand(flags: ServeFlags, log: Logger, signal: Abort
     await app.listen({ host: flags.listen.host, port: flags.listen.port });
   } catch (err) {
     await binaries.close();
+    await coordination.close();
     await store.close();
     throw new ExitError(`cannot listen on ${flags.listen.host}:${flags.listen.port}: ${(err as Error).message}`, 1);
   }
@@ -225,16 +240,18 @@ export async function serveCommand(flags: ServeFlags, log: Logger, signal: Abort
   if (consoleAssets.built) report(`console at ${scheme}://${host}:${flags.listen.port}/ (sign in with the operator token)`);
   log.info('service started', { listen: `${host}:${flags.listen.port}`, data_dir: flags.dataDir });
 
-  const monitor = setInterval(() => {
-    service.markDisconnected().catch((err: unknown) => log.error('host monitor failed', { error: (err as Error).message }));
-  }, MONITOR_INTERVAL_MS);
+  // On one replica at a time: the lease moves to another when its holder dies.
+  const monitor = coordination.runLeased('host-monitor', MONITOR_INTERVAL_MS, async () => {
+    await service.markDisconnected().catch((err: unknown) => log.error('host monitor failed', { error: (err as Error).message }));
+  });
   await new Promise<void>((resolve) => {
     if (signal.aborted) resolve();
     signal.addEventListener('abort', () => resolve(), { once: true });
   });
-  clearInterval(monitor);
+  await monitor.stop();
   await app.close();
   await binaries.close();
+  await coordination.close();
   await store.close();
   log.info('service stopped');
   return 0;

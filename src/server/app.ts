@@ -1,3 +1,4 @@
+import { isUuid } from '../protocol/formats.js';
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import multipart from '@fastify/multipart';
@@ -104,6 +105,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   if (options.metrics) timeRequests(app, options.metrics.registry);
   app.addHook('onRequest', canonicalUrlIds);
+  // Replicas sharing a store: an infra-env another replica created a moment ago is looked up
+  // before any check refuses it (a no-op with the embedded store).
+  app.addHook('onRequest', async (request) => {
+    const id = (request.params as { infra_env_id?: unknown } | undefined)?.infra_env_id;
+    if (isUuid(id)) await options.service.knowInfraEnv(id);
+  });
   app.addHook('preValidation', canonicalBodyIds);
   enforceBodyDeadline(app, timeouts.jsonBodyDeadlineMs);
 

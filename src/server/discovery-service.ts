@@ -14,8 +14,10 @@ import { HostCache } from './host-cache.js';
 import { KeyedLock } from './keyed-lock.js';
 import type { EventFilter, EventRecord, EventSeverity, HostRecord, HostStatus, InfraEnvRecord, InfraEnvTokens, LogsRecord, LogsState, StepResultRecord } from './model.js';
 import { newSecretToken } from './tokens.js';
-import type { Store } from './store/store.js';
-import { LocalChangeFeed, type ChangeFeed } from './live/change-feed.js';
+import type { HostUpdate, Store } from './store/store.js';
+import type { Change, ChangeFeed, ChangeOrigin } from './live/change-feed.js';
+import type { Coordination } from './replicas/coordination.js';
+import { SoloCoordination } from './replicas/solo.js';
 
 /** What `next_step_runner_command` names when the registering agent did not say which image it is. */
 export const DEFAULT_AGENT_IMAGE = 'quay.io/edge-infrastructure/assisted-installer-agent:latest';
@@ -27,6 +29,8 @@ export const DISCONNECTION_TIMEOUT_MS = 3 * 60_000;
  */
 export const MAX_CONNECTIVITY_PEERS = 50;
 const CANDIDATES_TTL_MS = 1_000;
+const MISSING_INFRA_ENV_TTL_MS = 1_000;
+const MISSING_INFRA_ENVS_CAP = 10_000;
 
 export interface DiscoveryServiceOptions {
   /** The image next_step_runner_command names; by default the one the agent registered with. */
@@ -36,10 +40,15 @@ export interface DiscoveryServiceOptions {
   logsDir?: string;
   /** next_instruction_seconds for connected hosts (upstream: 60). */
   pollIntervalSeconds?: number;
-  /** Where host, infra-env and event changes are published once written (the console's live stream); a local feed by default. */
-  changes?: ChangeFeed;
+  /**
+   * How this replica hears of other replicas' changes and publishes its own (the console's live
+   * stream listens too): one process by default; PostgresCoordination for replicas on PostgreSQL.
+   */
+  coordination?: Coordination;
   /** Told of the work done (the metrics count it). */
   observer?: ServiceObserver;
+  /** Work the service does on its own (re-reading what another replica changed) that failed. */
+  onBackgroundError?: (error: unknown) => void;
 }
 
 /** What the service tells its observers as it works: called after the change is durable. */
@@ -72,8 +81,11 @@ export class DiscoveryService {
   private readonly lock = new KeyedLock();
   private readonly candidates = new Map<string, { at: number; hosts: HostRecord[] }>();
   private readonly now: () => Date;
-  /** Every committed change to hosts, infra-envs and events, for watchers (src/server/live/). */
+  /** Every committed change to hosts, infra-envs and events, this replica's and the others', for watchers (src/server/live/). */
   readonly changes: ChangeFeed;
+  private readonly coordination: Coordination;
+  /** Infra-env IDs the shared store did not have, and until when that answer stands (see knowInfraEnv). */
+  private readonly missingInfraEnvs = new Map<string, number>();
   private readonly observer: ServiceObserver;
 
   constructor(
@@ -82,17 +94,100 @@ export class DiscoveryService {
   ) {
     this.hosts = new HostCache(store);
     this.now = options.now ?? (() => new Date());
-    this.changes = options.changes ?? new LocalChangeFeed();
+    this.coordination = options.coordination ?? new SoloCoordination();
+    this.changes = this.coordination;
     this.observer = options.observer ?? NO_OBSERVER;
   }
 
   async start(): Promise<void> {
     await this.store.migrate();
-    for (const infraEnv of await this.store.listInfraEnvs()) {
-      this.infraEnvs.set(infraEnv.id, infraEnv);
-      this.agentTokens.add(infraEnv.agentToken);
-    }
+    // Subscribed before the first read: a change made meanwhile is then read again, never missed.
+    this.coordination.subscribe((change, origin) => this.heard(change, origin));
+    await this.loadInfraEnvs();
     await this.hosts.warm([...this.infraEnvs.keys()]);
+  }
+
+  private async loadInfraEnvs(): Promise<void> {
+    const stored = await this.store.listInfraEnvs();
+    const ids = new Set(stored.map((e) => e.id));
+    for (const [id, gone] of this.infraEnvs) if (!ids.has(id)) this.forgetInfraEnv(id, gone);
+    for (const infraEnv of stored) this.rememberInfraEnv(infraEnv);
+  }
+
+  private rememberInfraEnv(infraEnv: InfraEnvRecord): void {
+    const previous = this.infraEnvs.get(infraEnv.id);
+    this.infraEnvs.set(infraEnv.id, infraEnv);
+    this.missingInfraEnvs.delete(infraEnv.id);
+    if (!previous) this.agentTokens.add(infraEnv.agentToken);
+    else if (previous.agentToken !== infraEnv.agentToken) this.agentTokens.replace(previous.agentToken, infraEnv.agentToken);
+  }
+
+  private forgetInfraEnv(id: string, infraEnv: InfraEnvRecord): void {
+    this.infraEnvs.delete(id);
+    this.agentTokens.retire(infraEnv.agentToken);
+    this.hosts.dropInfraEnv(id);
+    this.candidates.delete(id);
+  }
+
+  /**
+   * Another replica changed something this one keeps in memory: read it again from the store.
+   * Until the read completes (milliseconds) this replica answers from what it had; its own writes
+   * stay safe meanwhile, because every host write checks the stored version (Store.updateHost).
+   */
+  private heard(change: Change, origin: ChangeOrigin): void {
+    if (origin !== 'remote') return;
+    const reread = async () => {
+      switch (change.kind) {
+        case 'host':
+          // Under the host's lock, as this replica's own writes are: a re-read that raced one of
+          // them could otherwise put the older record back after the newer one.
+          await this.lock.run(change.hostId, () => this.hosts.reload(change.infraEnvId, change.hostId));
+          this.candidates.delete(change.infraEnvId);
+          return;
+        case 'host-removed':
+          await this.lock.run(change.hostId, async () => this.hosts.delete(change.infraEnvId, change.hostId));
+          this.candidates.delete(change.infraEnvId);
+          return;
+        case 'infra-env': {
+          const infraEnv = await this.store.getInfraEnv(change.infraEnvId);
+          if (infraEnv) this.rememberInfraEnv(infraEnv);
+          return;
+        }
+        case 'infra-env-removed': {
+          const known = this.infraEnvs.get(change.infraEnvId);
+          if (known) this.forgetInfraEnv(change.infraEnvId, known);
+          return;
+        }
+        case 'resync':
+          this.hosts.clear();
+          this.candidates.clear();
+          await this.loadInfraEnvs();
+          await this.hosts.warm([...this.infraEnvs.keys()]);
+          return;
+        case 'event':
+          return;
+      }
+    };
+    reread().catch((error: unknown) => this.options.onBackgroundError?.(error));
+  }
+
+  /**
+   * With replicas sharing the store, an infra-env created through another one may not have been
+   * heard of yet: look in the store before a request is refused for it. Answers "not there" for a
+   * second per ID, so a caller naming random IDs costs one indexed lookup per ID per second.
+   */
+  async knowInfraEnv(id: string): Promise<void> {
+    if (!this.coordination.shared || this.infraEnvs.has(id)) return;
+    const now = Date.now();
+    const missingUntil = this.missingInfraEnvs.get(id);
+    if (missingUntil !== undefined && missingUntil > now) return;
+    const infraEnv = await this.store.getInfraEnv(id);
+    if (infraEnv) {
+      this.rememberInfraEnv(infraEnv);
+      return;
+    }
+    if (this.missingInfraEnvs.size >= MISSING_INFRA_ENVS_CAP) this.missingInfraEnvs.delete(this.missingInfraEnvs.keys().next().value as string);
+    this.missingInfraEnvs.set(id, now + MISSING_INFRA_ENV_TTL_MS);
   }
 
   // ---- infra-envs
@@ -108,8 +203,7 @@ export class DiscoveryService {
       updatedAt: at,
     };
     await this.store.createInfraEnv(infraEnv);
-    this.infraEnvs.set(infraEnv.id, infraEnv);
-    this.agentTokens.add(infraEnv.agentToken);
+    this.rememberInfraEnv(infraEnv);
     this.changes.publish({ kind: 'infra-env', infraEnvId: infraEnv.id });
     await this.event({ name: 'infra_env_registered', infraEnvId: infraEnv.id, severity: 'info', message: `Registered infra-env ${infraEnv.name}` });
     return infraEnv;
@@ -172,9 +266,8 @@ export class DiscoveryService {
     };
     if (!(await this.store.updateInfraEnvTokens(id, tokens))) throw notFound(`infra-env ${id}`);
     // A new record object: a request already holding the old one finishes with what it checked.
-    this.infraEnvs.set(id, rotated);
+    this.rememberInfraEnv(rotated);
     this.changes.publish({ kind: 'infra-env', infraEnvId: id });
-    this.agentTokens.replace(previous.agentToken, rotated.agentToken);
     await this.event({ name: 'infra_env_token_rotated', infraEnvId: id, severity: 'info', message: `Infra-env ${rotated.name}: ${what} rotated` });
     return rotated;
   }
@@ -182,9 +275,7 @@ export class DiscoveryService {
   async deleteInfraEnv(id: string): Promise<void> {
     const infraEnv = this.requireInfraEnv(id);
     await this.store.deleteInfraEnv(id);
-    this.infraEnvs.delete(id);
-    this.agentTokens.retire(infraEnv.agentToken);
-    this.hosts.dropInfraEnv(id);
+    this.forgetInfraEnv(id, infraEnv);
     this.changes.publish({ kind: 'infra-env-removed', infraEnvId: id });
     this.observer.infraEnvDeleted(id);
     if (this.options.logsDir) await rm(path.join(this.options.logsDir, id), { recursive: true, force: true });
@@ -196,10 +287,16 @@ export class DiscoveryService {
     const infraEnv = this.requireInfraEnv(infraEnvId);
     return this.lock.run(hostId, async () => {
       const at = this.now().toISOString();
-      const existing = await this.hosts.get(infraEnvId, hostId);
-      const base: HostRecord = existing
-        ? { ...existing, registeredAt: at, checkedInAt: at, updatedAt: at }
-        : {
+      let existing: HostRecord | undefined;
+      // Re-registration restarts discovery, as upstream's RegisterHost transition does.
+      let host = await this.refreshAndWrite(infraEnv, infraEnvId, hostId, (current) => {
+        existing = current;
+        const base: HostRecord = { ...current, registeredAt: at, checkedInAt: at, updatedAt: at, status: 'discovering', statusInfo: 'Waiting for host to send hardware details' };
+        if (agentVersion) base.discoveryAgentVersion = agentVersion;
+        return base;
+      });
+      if (!host) {
+        const base: HostRecord = {
             id: hostId,
             infraEnvId,
             status: 'discovering',
@@ -213,10 +310,12 @@ export class DiscoveryService {
             logsInfo: '',
             logsRequested: false,
           };
-      if (agentVersion) base.discoveryAgentVersion = agentVersion;
-      // Re-registration restarts discovery, as upstream's RegisterHost transition does.
-      if (existing) Object.assign(base, { status: 'discovering', statusInfo: 'Waiting for host to send hardware details' });
-      const host = await this.refreshAndSave(base, infraEnv, existing?.status);
+        if (agentVersion) base.discoveryAgentVersion = agentVersion;
+        // Two replicas registering one new host at once both insert it: the same record either way.
+        host = (await this.refresh(base, infraEnv)).host;
+        await this.store.putHost(host);
+        await this.remember(host);
+      }
       this.observer.hostRegistered(infraEnvId, !existing);
       await this.event({
         name: existing ? 'host_re_registered' : 'host_registration_succeeded',
@@ -245,8 +344,7 @@ export class DiscoveryService {
     this.observer.hostPolled(infraEnvId);
     if (host.status === 'disconnected') {
       // A disconnected host that polls again is back: re-evaluate it now rather than at the next tick.
-      const current = host;
-      host = await this.lock.run(hostId, () => this.refreshAndSave(current, infraEnv, current.status));
+      host = (await this.lock.run(hostId, () => this.refreshAndWrite(infraEnv, infraEnvId, hostId))) ?? host;
     }
     return stepsFor({
       host,
@@ -261,9 +359,18 @@ export class DiscoveryService {
   async postStepReply(infraEnvId: string, hostId: string, reply: StepReply): Promise<void> {
     const infraEnv = this.requireInfraEnv(infraEnvId);
     const affected = await this.lock.run(hostId, async () => {
-      const cached = await this.hosts.get(infraEnvId, hostId);
-      if (!cached) throw notFound(`host ${hostId} in infra-env ${infraEnvId}`);
-      const result: StepResultRecord = {
+      let host: HostRecord | undefined;
+      let namesakesBefore: HostRecord[] = [];
+      const written = await this.writeHost(infraEnvId, hostId, async (current) => {
+        host = current;
+        let applied: HostRecord;
+        try {
+          applied = applyStepReply(current, reply, this.now());
+        } catch (err: unknown) {
+          if (err instanceof ReplyFormatError) throw new HttpError(400, err.message);
+          throw err;
+        }
+        const stepResult: StepResultRecord = {
         infraEnvId,
         hostId,
         stepId: reply.step_id ?? '',
@@ -271,69 +378,49 @@ export class DiscoveryService {
         exitCode: reply.exit_code ?? 0,
         output: reply.output ?? '',
         error: reply.error ?? '',
-        receivedAt: this.now().toISOString(),
-      };
-      // A read-modify-write the store checks against the host's version: when another replica
-      // wrote the host since this one cached it, the reply is applied again to the newer record.
-      let host = cached;
-      let namesakesBefore: HostRecord[] = [];
-      let refreshed: Awaited<ReturnType<DiscoveryService['refresh']>> | undefined;
-      const written = await this.store.updateHost(
-        infraEnvId,
-        hostId,
-        async (current) => {
-          host = current;
-          let applied: HostRecord;
-          try {
-            applied = applyStepReply(current, reply, this.now());
-          } catch (err: unknown) {
-            if (err instanceof ReplyFormatError) throw new HttpError(400, err.message);
-            throw err;
-          }
-          namesakesBefore = await this.hosts.sameHostname(current);
-          refreshed = await this.refresh(applied, infraEnv);
-          return { host: refreshed.host, stepResult: result };
-        },
-        { assumed: cached },
-      );
-      if (!written || !refreshed) throw notFound(`host ${hostId} in infra-env ${infraEnvId}`);
-      await this.remember(refreshed.host);
+          receivedAt: this.now().toISOString(),
+        };
+        namesakesBefore = await this.hosts.sameHostname(current);
+        return { host: (await this.refresh(applied, infraEnv)).host, stepResult };
+      });
+      if (!written || !host) throw notFound(`host ${hostId} in infra-env ${infraEnvId}`);
       this.observer.stepReplied(reply.step_type, reply.exit_code);
       // The reply itself may change the status (exit code 256: media gone), before the refresh.
-      if (refreshed.host.status !== host.status) await this.statusEvent(refreshed.host, host.status);
-      if (peerSummary(host).hostnameKey === peerSummary(refreshed.host).hostnameKey) return [];
+      if (written.status !== host.status) await this.statusEvent(written, host.status);
+      if (peerSummary(host).hostnameKey === peerSummary(written).hostnameKey) return [];
       // A new or changed hostname changes hostname-unique for the hosts that shared the old name
       // and those that share the new one.
-      return [...namesakesBefore, ...(await this.hosts.sameHostname(refreshed.host))];
+      return [...namesakesBefore, ...(await this.hosts.sameHostname(written))];
     });
     // After this host's lock is released: taking other hosts' locks while holding it could deadlock.
     for (const other of affected) {
-      await this.lock.run(other.id, async () => {
-        const current = await this.hosts.get(other.infraEnvId, other.id);
-        if (current) await this.refreshAndSave(current, infraEnv, current.status);
-      });
+      await this.lock.run(other.id, () => this.refreshAndWrite(infraEnv, other.infraEnvId, other.id));
     }
   }
 
   async updateLogsProgress(infraEnvId: string, hostId: string, state: LogsState): Promise<void> {
     this.requireInfraEnv(infraEnvId);
     await this.lock.run(hostId, async () => {
-      const host = await this.requireHost(infraEnvId, hostId);
       const at = this.now().toISOString();
-      const updated: HostRecord = { ...host, logsInfo: state, updatedAt: at };
-      if (state === 'requested') updated.logsStartedAt = at;
-      if (state === 'completed') updated.logsRequested = false;
-      await this.store.putHost(updated);
-      await this.remember(updated);
+      const written = await this.writeHost(infraEnvId, hostId, (host) => {
+        const updated: HostRecord = { ...host, logsInfo: state, updatedAt: at };
+        if (state === 'requested') updated.logsStartedAt = at;
+        if (state === 'completed') updated.logsRequested = false;
+        return { host: updated };
+      });
+      if (!written) throw notFound(`host ${hostId} in infra-env ${infraEnvId}`);
     });
   }
 
   async logsUploaded(logs: LogsRecord): Promise<void> {
     await this.lock.run(logs.hostId, async () => {
-      const host = await this.requireHost(logs.infraEnvId, logs.hostId);
-      const updated: HostRecord = { ...host, logsCollectedAt: logs.uploadedAt, logsInfo: 'collecting', logsRequested: false, updatedAt: logs.uploadedAt };
-      await this.store.saveLogs(logs, updated);
-      await this.remember(updated);
+      this.requireInfraEnv(logs.infraEnvId);
+      const written = await this.writeHost(logs.infraEnvId, logs.hostId, (host) => ({
+        host: { ...host, logsCollectedAt: logs.uploadedAt, logsInfo: 'collecting', logsRequested: false, updatedAt: logs.uploadedAt },
+      }));
+      if (!written) throw notFound(`host ${logs.hostId} in infra-env ${logs.infraEnvId}`);
+      // saveLogs writes the host too: with the record just written, so no other change is undone.
+      await this.store.saveLogs(logs, written);
     });
     this.observer.logsReceived(logs.sizeBytes);
     await this.event({
@@ -383,12 +470,11 @@ export class DiscoveryService {
 
   /** An operator asks for the host's logs: the next poll carries a logs-gather step. */
   async requestLogs(infraEnvId: string, hostId: string): Promise<HostRecord> {
+    this.requireInfraEnv(infraEnvId);
     return this.lock.run(hostId, async () => {
-      const host = await this.requireHost(infraEnvId, hostId);
-      const updated: HostRecord = { ...host, logsRequested: true, updatedAt: this.now().toISOString() };
-      await this.store.putHost(updated);
-      await this.remember(updated);
-      return updated;
+      const written = await this.writeHost(infraEnvId, hostId, (host) => ({ host: { ...host, logsRequested: true, updatedAt: this.now().toISOString() } }));
+      if (!written) throw notFound(`host ${hostId} in infra-env ${infraEnvId}`);
+      return written;
     });
   }
 
@@ -405,15 +491,20 @@ export class DiscoveryService {
   async markDisconnected(): Promise<number> {
     const cutoff = this.now().getTime() - DISCONNECTION_TIMEOUT_MS;
     const silent = [...this.hosts.all()].filter((h) => h.status !== 'disconnected' && Date.parse(h.checkedInAt) < cutoff);
+    let marked = 0;
     for (const stale of silent) {
       const infraEnv = this.infraEnvs.get(stale.infraEnvId);
       if (!infraEnv) continue;
       await this.lock.run(stale.id, async () => {
-        const current = await this.hosts.get(stale.infraEnvId, stale.id);
-        if (current) await this.refreshAndSave(current, infraEnv, current.status);
+        // Polls may have reached another replica: judge by the stored check-in, not this cache's.
+        const written = await this.refreshAndWrite(infraEnv, stale.infraEnvId, stale.id, undefined, {
+          fresh: this.coordination.shared,
+          onlyIf: (current) => current.status !== 'disconnected' && Date.parse(current.checkedInAt) < cutoff,
+        });
+        if (written?.status === 'disconnected') marked++;
       });
     }
-    return silent.length;
+    return marked;
   }
 
   // ---- internals
@@ -455,14 +546,56 @@ export class DiscoveryService {
     return refreshHost(host, infraEnv, [...candidates.slice(0, MAX_CONNECTIVITY_PEERS), ...clashes], this.now());
   }
 
-  /** Re-evaluates validations and status, writes the host, and records a status change as an event. */
-  private async refreshAndSave(host: HostRecord, infraEnv: InfraEnvRecord, previous?: HostRecord['status']): Promise<HostRecord> {
-    const refreshed = await this.refresh(host, infraEnv);
-    await this.store.putHost(refreshed.host);
-    await this.remember(refreshed.host);
-    const from = previous ?? refreshed.previousStatus;
-    if (previous !== undefined && from !== refreshed.host.status) await this.statusEvent(refreshed.host, from);
-    return refreshed.host;
+  /**
+   * Re-evaluates the stored host's validations and status (after `modify`, if given), writes it,
+   * and records a status change as an event. Undefined when the host does not exist.
+   */
+  private async refreshAndWrite(
+    infraEnv: InfraEnvRecord,
+    infraEnvId: string,
+    hostId: string,
+    modify?: (current: HostRecord) => HostRecord,
+    options: { fresh?: boolean; onlyIf?: (current: HostRecord) => boolean } = {},
+  ): Promise<HostRecord | undefined> {
+    let from: HostRecord['status'] | undefined;
+    const written = await this.writeHost(
+      infraEnvId,
+      hostId,
+      async (current) => {
+        if (options.onlyIf && !options.onlyIf(current)) return undefined;
+        from = current.status;
+        return { host: (await this.refresh(modify ? modify(current) : current, infraEnv)).host };
+      },
+      options.fresh,
+    );
+    if (written && from !== undefined && from !== written.status) await this.statusEvent(written, from);
+    return written;
+  }
+
+  /**
+   * Every host write goes through here: a read-modify-write that the store checks against the
+   * version it read, so two requests, or two replicas, writing one host never lose either's change
+   * (`change` runs again on the newer record when another writer came first; it must not act
+   * outside its return value). The cached record is tried first (`fresh` reads the store instead).
+   * Then into the cache, and out to watchers. Undefined when the host does not exist.
+   */
+  private async writeHost(infraEnvId: string, hostId: string, change: (current: HostRecord) => HostUpdate | undefined | Promise<HostUpdate | undefined>, fresh = false): Promise<HostRecord | undefined> {
+    const assumed = fresh ? undefined : await this.hosts.get(infraEnvId, hostId);
+    let wrote = false;
+    const written = await this.store.updateHost(
+      infraEnvId,
+      hostId,
+      async (current) => {
+        const update = await change(current);
+        wrote = update !== undefined;
+        return update;
+      },
+      { assumed },
+    );
+    if (!written) this.hosts.delete(infraEnvId, hostId);
+    else if (wrote) await this.remember(written);
+    else if (written !== assumed) await this.hosts.set(written);
+    return written;
   }
 
   private async statusEvent(host: HostRecord, from: HostRecord['status']): Promise<void> {

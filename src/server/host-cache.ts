@@ -69,6 +69,24 @@ export class HostCache {
     put(await this.hostsOf(host.infraEnvId), host);
   }
 
+  /** Reads one host again from the store (another replica changed it); loaded infra-envs only. */
+  async reload(infraEnvId: string, hostId: string): Promise<void> {
+    if (!this.byInfraEnv.has(infraEnvId)) return;
+    const stored = await this.store.getHost(infraEnvId, hostId);
+    const hosts = this.byInfraEnv.get(infraEnvId);
+    if (!hosts) return;
+    if (stored) put(hosts, stored);
+    else {
+      unindex(hosts, hosts.byId.get(hostId));
+      hosts.byId.delete(hostId);
+    }
+  }
+
+  /** Forgets everything: the next use of each infra-env reads it from the store again. */
+  clear(): void {
+    this.byInfraEnv.clear();
+  }
+
   delete(infraEnvId: string, hostId: string): void {
     const hosts = this.byInfraEnv.get(infraEnvId);
     if (!hosts) return;

@@ -9,9 +9,14 @@ export type Change =
   | { kind: 'host-removed'; infraEnvId: string; hostId: string }
   | { kind: 'infra-env'; infraEnvId: string }
   | { kind: 'infra-env-removed'; infraEnvId: string }
-  | { kind: 'event'; event: EventRecord };
+  | { kind: 'event'; event: EventRecord }
+  /** Changes may have been missed (a replica lost its connection to the others): fetch again. */
+  | { kind: 'resync' };
 
-export type ChangeListener = (change: Change) => void;
+/** 'local': made by this process; 'remote': heard from another replica (src/server/replicas/). */
+export type ChangeOrigin = 'local' | 'remote';
+
+export type ChangeListener = (change: Change, origin: ChangeOrigin) => void;
 
 /**
  * The one way changes travel from the code that writes them (DiscoveryService) to whoever watches
@@ -29,10 +34,10 @@ export interface ChangeFeed {
 export class LocalChangeFeed implements ChangeFeed {
   private readonly listeners = new Set<ChangeListener>();
 
-  publish(change: Change): void {
+  publish(change: Change, origin: ChangeOrigin = 'local'): void {
     for (const listener of this.listeners) {
       try {
-        listener(change);
+        listener(change, origin);
       } catch {
         // A watcher's failure must never fail the write that published the change.
       }

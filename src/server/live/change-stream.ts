@@ -15,6 +15,8 @@ export function changeWire(change: Change): WireChange {
       return { kind: change.kind, infra_env_id: change.infraEnvId };
     case 'event':
       return { kind: 'event', event: eventWire(change.event) };
+    case 'resync':
+      return { kind: 'resync' };
   }
 }
 
@@ -33,6 +35,12 @@ export class PendingChanges {
 
   add(change: Change): void {
     if (this.overflowed) return;
+    if (change.kind === 'resync') {
+      this.overflowed = true;
+      this.hosts.clear();
+      this.others = [];
+      return;
+    }
     if (this.hosts.size + this.others.length >= this.maxPending) {
       this.overflowed = true;
       this.hosts.clear();

@@ -81,8 +81,8 @@ describe('GET /metrics', () => {
     for (const route of routes) expect(route).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}/);
 
     expect(after.get('inband_store_operation_duration_seconds')?.type).toBe('histogram');
-    expect(sampleValue(after, 'inband_store_operation_duration_seconds_count', { operation: 'updateHost', outcome: 'ok' })).toBe(4);
-    // The refused reply: its change threw inside the store's read-modify-write.
+    // Registrations (2 new, 1 again) and the 4 accepted replies are host writes; the refused reply fails inside its write.
+    expect(sampleValue(after, 'inband_store_operation_duration_seconds_count', { operation: 'updateHost', outcome: 'ok' })).toBe(7);
     expect(sampleValue(after, 'inband_store_operation_duration_seconds_count', { operation: 'updateHost', outcome: 'error' })).toBe(1);
     expect(sampleValue(after, 'inband_store_operation_duration_seconds_count', { operation: 'recordCheckIn', outcome: 'ok' })).toBe(3);
     expect(sampleValue(after, 'inband_store_operation_duration_seconds_sum', { operation: 'updateHost', outcome: 'ok' })).toBeGreaterThan(0);

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { usePostgres } from '../../../test/support/postgres.js';
-import type { Change } from './coordination.js';
+import type { Change } from '../live/change-feed.js';
 import { CHANGES_CHANNEL, PostgresCoordination } from './postgres-coordination.js';
 
 const pgCluster = usePostgres();
@@ -41,8 +41,8 @@ describe('PostgresCoordination', () => {
     const seenByB: [Change, string][] = [];
     a.subscribe((change, origin) => seenByA.push([change, origin]));
     b.subscribe((change, origin) => seenByB.push([change, origin]));
-    const change: Change = { kind: 'host', infraEnvId: 'e1', hostId: 'h1' };
-    await a.announce(change);
+    const change: Change = { kind: 'host', infraEnvId: 'e1', hostId: 'h1', status: 'known', statusInfo: 'Host is ready', updatedAt: '2026-12-03T14:00:00.000Z' };
+    a.publish(change);
     await until(() => seenByB.length === 1);
     expect(seenByB).toEqual([[change, 'remote']]);
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -53,10 +53,19 @@ describe('PostgresCoordination', () => {
     const b = await replica();
     const seen: Change[] = [];
     b.subscribe((change) => seen.push(change));
-    for (const payload of ['not json', '{"kind":"host"}', '{"kind":"drop-tables"}', `{"kind":"host","infraEnvId":"${'x'.repeat(100)}","hostId":"h"}`]) {
+    const origin = '"origin":"another-replica"';
+    for (const payload of [
+      'not json',
+      `{${origin},"change":{"kind":"host","infraEnvId":"e","hostId":"h"}}`,
+      `{${origin},"change":{"kind":"host","infraEnvId":"e","hostId":"h","status":"rooted","statusInfo":"","updatedAt":"t"}}`,
+      `{${origin},"change":{"kind":"drop-tables"}}`,
+      `{${origin},"change":{"kind":"infra-env","infraEnvId":"${'x'.repeat(100)}"}}`,
+      `{${origin},"change":{"kind":"event","event":{"name":"n","severity":"info","message":5,"eventTime":"t"}}}`,
+      `{"change":{"kind":"infra-env","infraEnvId":"no-origin"}}`,
+    ]) {
       await pgCluster.cluster.psql(`SELECT pg_notify('${CHANGES_CHANNEL}', '${payload}')`);
     }
-    await pgCluster.cluster.psql(`SELECT pg_notify('${CHANGES_CHANNEL}', '{"kind":"infra-env","infraEnvId":"e9"}')`);
+    await pgCluster.cluster.psql(`SELECT pg_notify('${CHANGES_CHANNEL}', '{${origin},"change":{"kind":"infra-env","infraEnvId":"e9"}}')`);
     await until(() => seen.length === 1);
     expect(seen).toEqual([{ kind: 'infra-env', infraEnvId: 'e9' }]);
   });
@@ -89,11 +98,15 @@ describe('PostgresCoordination', () => {
     const a = await replica();
     const b = await replica();
     const seen: Change[] = [];
+    const seenByB: Change[] = [];
     a.subscribe((change) => seen.push(change));
+    b.subscribe((change) => seenByB.push(change));
     await cutSession(a);
     await until(() => seen.some((c) => c.kind === 'resync'));
+    // B is told too: what A announced while cut off never reached it.
+    await until(() => seenByB.some((c) => c.kind === 'resync'));
     // And it listens again: a change from B arrives.
-    await b.announce({ kind: 'event', infraEnvId: 'e2' });
+    b.publish({ kind: 'event', event: { name: 'host_registration_succeeded', severity: 'info', message: 'm', eventTime: '2026-12-03T14:00:00.000Z', infraEnvId: 'e2' } });
     await until(() => seen.some((c) => c.kind === 'event'));
   });
 });

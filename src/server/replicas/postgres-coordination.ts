@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { ChangeListeners, LEASES, parseChange, type Change, type ChangeListener, type Coordination, type LeasedWork, type LeaseName } from './coordination.js';
+import { LocalChangeFeed, type Change, type ChangeListener } from '../live/change-feed.js';
+import { LEASES, type Coordination, type LeasedWork, type LeaseName } from './coordination.js';
+import { decodeChange, encodeChange } from './wire-change.js';
 
 /** The NOTIFY channel every replica listens on. */
 export const CHANGES_CHANNEL = 'inband_changes';
@@ -14,6 +16,8 @@ export const LEASE_RETRY_MS = 3_000;
 const QUERY_TIMEOUT_MS = 5_000;
 const RECONNECT_MIN_MS = 250;
 const RECONNECT_MAX_MS = 5_000;
+/** Changes waiting to be sent; beyond this the others are told to resync instead. */
+const MAX_OUTGOING = 10_000;
 
 export interface PostgresCoordinationOptions {
   /** How to reach the database (the store's URL, TLS included). */
@@ -41,7 +45,10 @@ interface LeaseState {
  */
 export class PostgresCoordination implements Coordination {
   readonly replicaId = randomUUID();
-  private readonly listeners: ChangeListeners;
+  readonly shared = true;
+  private readonly listeners = new LocalChangeFeed();
+  private outgoing: string[] = [];
+  private sending = false;
   private readonly leases = new Map<LeaseName, LeaseState>();
   private client?: pg.Client;
   private connecting?: Promise<void>;
@@ -52,7 +59,6 @@ export class PostgresCoordination implements Coordination {
   private readonly leaseRetryMs: number;
 
   constructor(private readonly options: PostgresCoordinationOptions) {
-    this.listeners = new ChangeListeners((error) => options.log.warn('a change listener failed', { error: (error as Error).message }));
     this.leaseRetryMs = options.leaseRetryMs ?? LEASE_RETRY_MS;
   }
 
@@ -70,18 +76,40 @@ export class PostgresCoordination implements Coordination {
     await client?.end().catch(() => {});
   }
 
-  async announce(change: Change): Promise<void> {
-    this.listeners.emit(change, 'local');
-    const client = this.client;
-    if (!client) return; // resync on reconnect covers what the others miss meanwhile
-    const payload = JSON.stringify({ ...change, origin: this.replicaId });
-    await this.query(client, 'SELECT pg_notify($1, $2)', [CHANGES_CHANNEL, payload]).catch((error: unknown) => {
-      this.options.log.warn('could not announce a change to the other replicas', { error: (error as Error).message });
-    });
+  /** To this replica's listeners at once; to the others as soon as the connection allows, in order. */
+  publish(change: Change): void {
+    this.listeners.publish(change, 'local');
+    if (this.outgoing.length >= MAX_OUTGOING) {
+      this.outgoing = [encodeChange({ kind: 'resync' }, this.replicaId)];
+    } else {
+      this.outgoing.push(encodeChange(change, this.replicaId));
+    }
+    void this.send();
+  }
+
+  private async send(): Promise<void> {
+    if (this.sending) return;
+    this.sending = true;
+    try {
+      while (this.outgoing.length > 0 && this.client) {
+        const client = this.client;
+        // One round trip for everything waiting: NOTIFYs of one transaction arrive in order.
+        const batch = this.outgoing.splice(0, 100);
+        try {
+          await this.query(client, 'SELECT pg_notify($1, payload) FROM unnest($2::text[]) WITH ORDINALITY AS t(payload, n) ORDER BY n', [CHANGES_CHANNEL, batch]);
+        } catch (error) {
+          // Lost with the connection: on reconnect the others are told to resync.
+          this.outgoing = [];
+          this.options.log.warn('could not tell the other replicas about changes', { error: (error as Error).message });
+        }
+      }
+    } finally {
+      this.sending = false;
+    }
   }
 
   subscribe(listener: ChangeListener): () => void {
-    return this.listeners.add(listener);
+    return this.listeners.subscribe(listener);
   }
 
   runLeased(name: LeaseName, intervalMs: number, work: () => Promise<void>): LeasedWork {
@@ -112,10 +140,8 @@ export class PostgresCoordination implements Coordination {
     client.on('end', () => this.lost(client, new Error('connection closed')));
     client.on('notification', (message) => {
       if (message.channel !== CHANGES_CHANNEL || !message.payload) return;
-      const origin = originOf(message.payload);
-      if (origin === this.replicaId) return;
-      const change = parseChange(message.payload);
-      if (change) this.listeners.emit(change, 'remote');
+      const decoded = decodeChange(message.payload);
+      if (decoded && decoded.origin !== this.replicaId) this.listeners.publish(decoded.change, 'remote');
     });
     await client.connect();
     await this.query(client, `LISTEN ${CHANGES_CHANNEL}`);
@@ -127,8 +153,13 @@ export class PostgresCoordination implements Coordination {
     this.client = client;
     this.everConnected = true;
     this.reconnectDelay = RECONNECT_MIN_MS;
-    // Whatever was announced while this replica was not listening is lost to it.
-    if (reconnected) this.listeners.emit({ kind: 'resync' }, 'local');
+    if (reconnected) {
+      // What the others announced while this replica was not listening is lost to it, and what it
+      // announced meanwhile never reached them: both sides re-read.
+      this.listeners.publish({ kind: 'resync' }, 'remote');
+      this.outgoing = [encodeChange({ kind: 'resync' }, this.replicaId)];
+    }
+    void this.send();
   }
 
   private lost(client: pg.Client, error: Error): void {
@@ -231,7 +262,3 @@ export class PostgresCoordination implements Coordination {
   }
 }
 
-function originOf(payload: string): string | undefined {
-  const match = /"origin":"([0-9a-f-]{36})"/.exec(payload);
-  return match?.[1];
-}

@@ -1,17 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { ChangeListeners, type Change, type ChangeListener, type Coordination, type LeasedWork, type LeaseName } from './coordination.js';
+import { LocalChangeFeed } from '../live/change-feed.js';
+import type { Coordination, LeasedWork, LeaseName } from './coordination.js';
 
 /**
- * The embedded store's coordination: one process is every replica, so each change is delivered
- * to its own listeners and every lease is always held.
+ * The embedded store's coordination: one process is every replica, so each change goes to its
+ * own listeners and every lease is always held.
  */
-export class SoloCoordination implements Coordination {
+export class SoloCoordination extends LocalChangeFeed implements Coordination {
   readonly replicaId = randomUUID();
-  private readonly listeners: ChangeListeners;
+  readonly shared = false;
   private readonly work = new Set<LeasedWork>();
 
-  constructor(private readonly onError: (error: unknown) => void = () => {}) {
-    this.listeners = new ChangeListeners(onError);
+  constructor(private readonly onWorkError: (error: unknown) => void = () => {}) {
+    super();
   }
 
   async start(): Promise<void> {}
@@ -20,20 +21,21 @@ export class SoloCoordination implements Coordination {
     await Promise.all([...this.work].map((w) => w.stop()));
   }
 
-  async announce(change: Change): Promise<void> {
-    this.listeners.emit(change, 'local');
-  }
-
-  subscribe(listener: ChangeListener): () => void {
-    return this.listeners.add(listener);
-  }
-
   runLeased(_name: LeaseName, intervalMs: number, work: () => Promise<void>): LeasedWork {
-    const timer = setInterval(() => void work().catch(this.onError), intervalMs);
+    let running: Promise<void> | undefined;
+    const timer = setInterval(() => {
+      // A pass still running (a slow store) is not overtaken by the next one.
+      running ??= work()
+        .catch(this.onWorkError)
+        .finally(() => {
+          running = undefined;
+        });
+    }, intervalMs);
     const leased: LeasedWork = {
       held: true,
       stop: async () => {
         clearInterval(timer);
+        await running;
         this.work.delete(leased);
       },
     };

@@ -31,11 +31,15 @@ async function loadHosts(infraEnvId: string | undefined): Promise<HostRow[]> {
   return lists.flat().map(hostRow);
 }
 
+// Plain code-unit order, not localeCompare: hostnames, MACs and versions are ASCII, and ICU
+// collation is what made sorting 10,000 rows slow.
+const order = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
+
 function compare(a: HostRow, b: HostRow, key: keyof HostRow): number {
   const x = a[key];
   const y = b[key];
-  if (typeof x === 'number' && typeof y === 'number') return x - y;
-  return String(x).localeCompare(String(y)) || a.id.localeCompare(b.id);
+  if (typeof x === 'number' && typeof y === 'number') return x - y || order(a.id, b.id);
+  return order(String(x), String(y)) || order(a.id, b.id);
 }
 
 function Cell({ row, column }: { row: HostRow; column: Column }) {
@@ -98,7 +102,10 @@ export function HostsPage({ infraEnvId, initialStatus, initialSearch }: { infraE
     painted.current = false;
     const reload = () =>
       loadHosts(infraEnvId).then(
-        (loaded) => !stopped && (setRows(loaded), setError(undefined)),
+        (loaded) => {
+          performance.mark('inband:hosts-loaded');
+          if (!stopped) (setRows(loaded), setError(undefined));
+        },
         (err: unknown) => !stopped && setError(err),
       );
     void reload();

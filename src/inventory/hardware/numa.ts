@@ -35,16 +35,17 @@ async function readNode(ctx: CollectorContext, id: number): Promise<NumaNode> {
   };
 }
 
-/** A kernel CPU list ("0-3,8-11", "" for a CPU-less node) as CPU numbers; undefined entries skipped. */
+/** A kernel CPU list ("0-3,8-11", "" for a CPU-less node) as CPU numbers; malformed parts skipped, at most MAX_CPUS. */
 export function parseCpuList(text: string): number[] {
   const cpus: number[] = [];
   for (const part of text.split(',')) {
+    if (cpus.length >= MAX_CPUS) break;
     const match = /^\s*(\d+)(?:-(\d+))?\s*$/.exec(part);
     if (!match) continue;
     const first = Number(match[1]);
     const last = match[2] === undefined ? first : Number(match[2]);
     if (last < first || last >= MAX_CPUS) continue;
-    for (let cpu = first; cpu <= last; cpu++) cpus.push(cpu);
+    for (let cpu = first; cpu <= last && cpus.length < MAX_CPUS; cpu++) cpus.push(cpu);
   }
   return cpus;
 }

@@ -31,6 +31,8 @@ export interface StoreHarness<S extends Store> {
   /** The infra_envs row as stored. */
   infraEnvRow(store: S, id: string): Promise<Record<string, unknown>>;
   countRows(store: S, table: ContractTable): Promise<number>;
+  /** Bytes of step result outputs as stored (not as listed). */
+  storedOutputBytes(store: S): Promise<number>;
   /** Bytes of archives kept by the store (files or chunks), to see that replaced and discarded ones are gone. */
   archiveBytes(store: S): Promise<number>;
 }
@@ -245,6 +247,26 @@ describe(`${h.name}: step replies`, () => {
     expect(await store.getHost('e1', 'h1')).toEqual(updated);
     expect(await store.listStepResults('e1', 'h1')).toEqual([result, failed]);
     expect(await store.listStepResults('e1', 'h2')).toEqual([]);
+  });
+
+  it('keeps a successful inventory result\'s output once, in the host record, and lists it from there', async () => {
+    const store = await h.open();
+    await store.createInfraEnv(anInfraEnv('e1'));
+    const host = aHost('e1', 'h1');
+    const inventory = anInventory(20_000);
+    const result = aStepResult(host, 'inventory-1', { output: inventory });
+    await store.saveStepReply(result, { ...host, inventory });
+    const failed = aStepResult(host, 'inventory-2', { exitCode: 255, output: 'partial output', error: 'lsblk failed' });
+    await store.saveStepReply(failed, { ...host, inventory });
+    await store.updateHost('e1', 'h1', (current) => ({ host: current, stepResult: aStepResult(current, 'inventory-3', { output: inventory }) }));
+
+    expect((await store.listStepResults('e1', 'h1')).map((r) => [r.stepId, r.output])).toEqual([
+      ['inventory-1', inventory],
+      ['inventory-2', 'partial output'],
+      ['inventory-3', inventory],
+    ]);
+    // Only the failed one's output is in the step results.
+    expect(await h.storedOutputBytes(store)).toBe('partial output'.length);
   });
 
   it('keeps only the last keepStepResultsPerType results of each step type per host', async () => {

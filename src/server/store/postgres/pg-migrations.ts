@@ -107,6 +107,14 @@ export const PG_MIGRATIONS: readonly PostgresMigration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    description: 'successful inventory results keep their output in the host record only',
+    sql: `
+      -- true: the output is the host record's inventory, not kept in this row (step-output.ts).
+      ALTER TABLE step_results ADD COLUMN output_in_host boolean NOT NULL DEFAULT false;
+    `,
+  },
 ];
 
 export class PostgresSchemaTooNewError extends Error {

@@ -46,6 +46,7 @@ describeStoreContract<PostgresStore>({
   checkedInOnDisk: (store) =>
     inDatabase(store, async (c) => (await c.query('SELECT checked_in_at AS at, host_timestamp AS ts, agent_version AS version FROM hosts')).rows[0]),
   infraEnvRow: (store, id) => inDatabase(store, async (c) => (await c.query('SELECT * FROM infra_envs WHERE id = $1', [id])).rows[0]),
+  storedOutputBytes: (store) => inDatabase(store, async (c) => Number((await c.query('SELECT coalesce(sum(length(output)), 0) AS n FROM step_results')).rows[0].n)),
   archiveBytes: (store) => inDatabase(store, async (c) => Number((await c.query('SELECT coalesce(sum(length(data)), 0) AS n FROM log_chunks')).rows[0].n)),
   countRows: (store, table) => inDatabase(store, async (c) => Number((await c.query(`SELECT count(*) AS n FROM ${table}`)).rows[0].n)),
 });

@@ -4,6 +4,7 @@ import pg from 'pg';
 import type { EventFilter, EventRecord, HostRecord, InfraEnvRecord, InfraEnvTokens, LogsRecord, StepResultRecord } from '../../model.js';
 import { CheckInBuffer, type CheckIn } from '../check-in-buffer.js';
 import { HOST_UPDATE_ATTEMPTS, HostUpdateConflictError, type HostChange, type LogArchiveUpload, type Store } from '../store.js';
+import { outputHeldByHost } from '../step-output.js';
 import { defaultPoolSize, parseDatabaseUrl, type PostgresConnection } from './pg-connection.js';
 import { isUnavailable, translateError } from './pg-errors.js';
 import { archiveIdOf, archivePath, ChunkSink, chunkSource, newArchiveId, type Query } from './pg-log-archives.js';
@@ -70,8 +71,8 @@ function withStepResult(hostWrite: string, first: number): string {
   return `
     WITH h AS (${hostWrite}),
     r AS (
-      INSERT INTO step_results (infra_env_id, host_id, step_id, step_type, exit_code, output, error, received_at)
-      SELECT $1, $2, ${p(0)}, ${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)} FROM h
+      INSERT INTO step_results (infra_env_id, host_id, step_id, step_type, exit_code, output, error, received_at, output_in_host)
+      SELECT $1, $2, ${p(0)}, ${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, ${p(7)}::boolean FROM h
     ),
     pruned AS (
       DELETE FROM step_results
@@ -303,7 +304,7 @@ export class PostgresStore implements Store {
         throw new TypeError(`updateHost of host ${hostId} returned a record of another host`);
       }
       const expected = this.versions.get(current) as number;
-      const values = [...hostValues(host), expected, ...(stepResult ? [...stepResultValues(stepResult), this.keepPerType - 1] : [])];
+      const values = [...hostValues(host), expected, ...(stepResult ? this.stepResultParams(stepResult, host) : [])];
       const { rows } = await this.hostWrite(infraEnvId, hostId, () => this.query<{ version: string }>(stepResult ? UPDATE_HOST_WITH_RESULT : UPDATE_HOST_IF_VERSION, values));
       if (rows[0]) {
         this.remember(host, rows[0].version);
@@ -322,14 +323,26 @@ export class PostgresStore implements Store {
     if (result.infraEnvId !== host.infraEnvId || result.hostId !== host.id) {
       throw new TypeError(`step result of host ${result.hostId} saved with host ${host.id}`);
     }
-    const values = [...hostValues(host), ...stepResultValues(result), this.keepPerType - 1];
+    const values = [...hostValues(host), ...this.stepResultParams(result, host)];
     const { rows } = await this.hostWrite(host.infraEnvId, host.id, () => this.query<{ version: string }>(SAVE_STEP_REPLY, values), missingInfraEnv(host));
     this.remember(host, rows[0]?.version);
   }
 
   async listStepResults(infraEnvId: string, hostId: string): Promise<StepResultRecord[]> {
-    const { rows } = await this.query<StepResultRow>('SELECT * FROM step_results WHERE infra_env_id = $1 AND host_id = $2 ORDER BY seq', [infraEnvId, hostId]);
+    const { rows } = await this.query<StepResultRow>(
+      `SELECT s.infra_env_id, s.host_id, s.step_id, s.step_type, s.exit_code, s.error, s.received_at,
+         CASE WHEN s.output_in_host THEN coalesce(h.record::json ->> 'inventory', '') ELSE s.output END AS output
+       FROM step_results s LEFT JOIN hosts h ON h.infra_env_id = s.infra_env_id AND h.id = s.host_id
+       WHERE s.infra_env_id = $1 AND s.host_id = $2 ORDER BY s.seq`,
+      [infraEnvId, hostId],
+    );
     return rows.map(stepResultFromRow);
+  }
+
+  /** The step result's parameters after the host write's: its columns, the prune offset, whether the host holds its output. */
+  private stepResultParams(result: StepResultRecord, host: HostRecord): unknown[] {
+    const inHost = outputHeldByHost(result, host);
+    return [...stepResultValues(inHost ? { ...result, output: '' } : result), this.keepPerType - 1, inHost];
   }
 
   // ---- events

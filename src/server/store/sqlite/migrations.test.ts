@@ -75,6 +75,32 @@ describe('migrateSchema', () => {
     expect(rows[0]?.download_token).not.toBe(rows[1]?.download_token);
   });
 
+  it('version 4 drops the copies of inventories from successful inventory results of hosts that hold one, keeping everything else', () => {
+    const db = emptyFile();
+    migrateSchema(db, MIGRATIONS.slice(0, 3));
+    db.prepare("INSERT INTO infra_envs (id, name, created_at, record, agent_token, download_token) VALUES ('e', 'e', '2025', '{}', 'a', 'd')").run();
+    const host = db.prepare("INSERT INTO hosts (infra_env_id, id, status, checked_in_at) VALUES ('e', ?, 'known', '2025')");
+    const record = db.prepare("INSERT INTO host_records (infra_env_id, host_id, record) VALUES ('e', ?, ?)");
+    host.run('with-inventory');
+    record.run('with-inventory', JSON.stringify({ inventory: '{"hostname":"h1"}' }));
+    host.run('without');
+    record.run('without', JSON.stringify({}));
+    const result = db.prepare("INSERT INTO step_results (infra_env_id, host_id, step_id, step_type, exit_code, output, error, received_at) VALUES ('e', ?, ?, ?, ?, ?, '', '2025')");
+    result.run('with-inventory', 'inventory-1', 'inventory', 0, '{"hostname":"h1","raw":true}');
+    result.run('with-inventory', 'inventory-2', 'inventory', 255, 'partial');
+    result.run('with-inventory', 'ntp-1', 'ntp-synchronizer', 0, '{"ntp_sources":[]}');
+    result.run('without', 'inventory-3', 'inventory', 0, '{"kept":true}');
+
+    expect(migrateSchema(db)).toEqual({ from: 3, to: MIGRATIONS.length });
+    const rows = db.prepare('SELECT step_id, output, output_in_host FROM step_results ORDER BY seq').all();
+    expect(rows).toEqual([
+      { step_id: 'inventory-1', output: '', output_in_host: 1 },
+      { step_id: 'inventory-2', output: 'partial', output_in_host: 0 },
+      { step_id: 'ntp-1', output: '{"ntp_sources":[]}', output_in_host: 0 },
+      { step_id: 'inventory-3', output: '{"kept":true}', output_in_host: 0 },
+    ]);
+  });
+
   it('refuses a file from a newer version without touching it', () => {
     const db = emptyFile();
     db.pragma(`user_version = ${MIGRATIONS.length + 1}`);

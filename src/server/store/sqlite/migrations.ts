@@ -120,6 +120,22 @@ export const MIGRATIONS: readonly Migration[] = [
       db.exec('ALTER TABLE hosts ADD COLUMN version INTEGER NOT NULL DEFAULT 1');
     },
   },
+  {
+    version: 4,
+    description: 'successful inventory results keep their output in the host record only',
+    up(db) {
+      // The host record holds the inventory; listing reads it from there (see step-output.ts).
+      // Freed pages are reused by later writes; VACUUM returns them to the file system.
+      db.exec(`
+        ALTER TABLE step_results ADD COLUMN output_in_host INTEGER NOT NULL DEFAULT 0;
+        UPDATE step_results SET output = '', output_in_host = 1
+        WHERE step_type = 'inventory' AND exit_code = 0 AND EXISTS (
+          SELECT 1 FROM host_records r
+          WHERE r.infra_env_id = step_results.infra_env_id AND r.host_id = step_results.host_id
+            AND json_extract(r.record, '$.inventory') IS NOT NULL);
+      `);
+    },
+  },
 ];
 
 export class SchemaTooNewError extends Error {

@@ -40,6 +40,8 @@ export interface StepResultRow {
   output: string;
   error: string;
   received_at: string;
+  /** 1: the output is the host record's inventory, not kept in this row (step-output.ts). */
+  output_in_host: number;
 }
 
 export interface EventRow {
@@ -119,16 +121,17 @@ export function hostFromRow(row: HostRow): HostRecord {
   };
 }
 
-export function stepResultToRow(result: StepResultRecord): StepResultRow {
+export function stepResultToRow(result: StepResultRecord, outputInHost = false): StepResultRow {
   return {
     infra_env_id: result.infraEnvId,
     host_id: result.hostId,
     step_id: result.stepId,
     step_type: result.stepType,
     exit_code: result.exitCode,
-    output: result.output,
+    output: outputInHost ? '' : result.output,
     error: result.error,
     received_at: result.receivedAt,
+    output_in_host: outputInHost ? 1 : 0,
   };
 }
 

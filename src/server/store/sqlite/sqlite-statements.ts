@@ -51,17 +51,19 @@ export function prepareStatements(db: Database) {
         AND coalesce(julianday(checked_in_at) > julianday(@at), 0) = 0`),
 
     insertStepResult: db.prepare<[StepResultRow]>(`
-      INSERT INTO step_results (infra_env_id, host_id, step_id, step_type, exit_code, output, error, received_at)
-      VALUES (@infra_env_id, @host_id, @step_id, @step_type, @exit_code, @output, @error, @received_at)`),
+      INSERT INTO step_results (infra_env_id, host_id, step_id, step_type, exit_code, output, error, received_at, output_in_host)
+      VALUES (@infra_env_id, @host_id, @step_id, @step_type, @exit_code, @output, @error, @received_at, @output_in_host)`),
     pruneStepResults: db.prepare<[{ infra_env_id: string; host_id: string; step_type: string; keep: number }]>(`
       DELETE FROM step_results
       WHERE infra_env_id = @infra_env_id AND host_id = @host_id AND step_type = @step_type
         AND seq <= (SELECT seq FROM step_results
                     WHERE infra_env_id = @infra_env_id AND host_id = @host_id AND step_type = @step_type
                     ORDER BY seq DESC LIMIT 1 OFFSET @keep)`),
-    listStepResults: db.prepare<[string, string], StepResultRow>(
-      'SELECT * FROM step_results WHERE infra_env_id = ? AND host_id = ? ORDER BY seq',
-    ),
+    listStepResults: db.prepare<[string, string], StepResultRow>(`
+      SELECT s.infra_env_id, s.host_id, s.step_id, s.step_type, s.exit_code, s.error, s.received_at, s.output_in_host,
+        CASE WHEN s.output_in_host THEN coalesce(json_extract(r.record, '$.inventory'), '') ELSE s.output END AS output
+      FROM step_results s LEFT JOIN host_records r ON r.infra_env_id = s.infra_env_id AND r.host_id = s.host_id
+      WHERE s.infra_env_id = ? AND s.host_id = ? ORDER BY s.seq`),
 
     insertEvent: db.prepare<[EventRow]>(`
       INSERT INTO events (infra_env_id, host_id, severity, name, message, event_time, request_id, props)

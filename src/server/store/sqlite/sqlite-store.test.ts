@@ -64,7 +64,7 @@ describe('SqliteStore: opening', () => {
     db.close();
     const error = await SqliteStore.open(dataDir).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ExitError);
-    expect(String(error)).toMatch(/schema version 99, but this inband knows versions up to 3.*newer inband.*run the inband version that wrote it/);
+    expect(String(error)).toMatch(/schema version 99, but this inband knows versions up to 4.*newer inband.*run the inband version that wrote it/);
   });
 
   it('refuses a damaged file or a data dir that is a file, naming the file and the fix', async () => {
@@ -112,6 +112,7 @@ describeStoreContract<SqliteStore>({
     },
   infraEnvRow: async (store, id) => onDisk(store, (db) => db.prepare('SELECT * FROM infra_envs WHERE id = ?').get(id)) as Record<string, unknown>,
   archiveBytes: async (store) => filesBytes(store.logsDir),
+  storedOutputBytes: async (store) => onDisk(store, (db) => (db.prepare('SELECT coalesce(sum(length(output)), 0) AS n FROM step_results').get() as { n: number }).n),
   countRows: async (store, table) => onDisk(store, (db) => (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n),
 });
 

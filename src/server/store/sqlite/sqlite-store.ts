@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import type { EventFilter, EventRecord, HostRecord, InfraEnvRecord, InfraEnvTokens, LogsRecord, StepResultRecord } from '../../model.js';
 import { CheckInBuffer, type CheckIn } from '../check-in-buffer.js';
 import { GroupCommitQueue, type BatchTransactions, type GroupCommitStats } from './group-commit.js';
+import { outputHeldByHost } from '../step-output.js';
 import { migrateSchema } from './migrations.js';
 import { explainOpenFailure } from './sqlite-open-errors.js';
 import { sqliteNativeBinding } from './native-sqlite.js';
@@ -234,7 +235,7 @@ export class SqliteStore implements Store {
       }
       const expected = this.versions.get(current) as number;
       const { record, ...columns } = hostToRow(host);
-      const resultRow = stepResult && stepResultToRow(stepResult);
+      const resultRow = stepResult && stepResultToRow(stepResult, outputHeldByHost(stepResult, host));
       const keep = this.keepPerType;
       const written = await this.write(() => {
         if (s.updateHostIfVersion.run({ ...columns, version: expected }).changes === 0) return undefined;
@@ -284,7 +285,7 @@ export class SqliteStore implements Store {
       throw new TypeError(`step result of host ${result.hostId} saved with host ${host.id}`);
     }
     const hostRow = hostToRow(host);
-    const resultRow = stepResultToRow(result);
+    const resultRow = stepResultToRow(result, outputHeldByHost(result, host));
     const keep = this.keepPerType;
     return this.write(
       () => {

@@ -17,6 +17,8 @@ import { collectInventory, encodeInventory } from '../../src/inventory/collect.j
 import { EXTENSION_FIELDS } from '../../src/inventory/extensions.js';
 import { inventoryComponents } from '../../src/inventory/hardware/components.js';
 import { memoryLogger } from '../../src/log/logger.js';
+import { applyStepReply } from '../../src/server/domain/replies.js';
+import { makeHost, NOW } from '../../src/server/domain/test-support.js';
 import { withoutNulls } from '../support/go-null.js';
 import { SWAGGER_PATH, readSwagger, swaggerErrors } from '../support/swagger.js';
 import { expectSameFields, syntheticRoot, type SyntheticHost, type WireInventory } from './support.js';
@@ -94,6 +96,22 @@ describe.each(HARDWARE_HOSTS)('hardware of synthetic host %s', (name) => {
     expect(swaggerErrors('inventory', withoutNulls(wire))).toEqual([]);
     // The validator is live: the same document with one upstream field of the wrong type is refused.
     expect(swaggerErrors('inventory', withoutNulls({ ...wire, cpu: { ...wire.cpu, count: 'many' } }))).not.toEqual([]);
+  });
+});
+
+describe('the bundled service and the collected hardware sections', () => {
+  it.each(HARDWARE_HOSTS)('%s: an inventory step reply is stored with every hardware section as collected', async (name) => {
+    const { inventory } = await collect(name);
+    const output = encodeInventory(inventory);
+    const host = applyStepReply(makeHost(), { step_type: 'inventory', step_id: 'inventory-1', exit_code: 0, output }, NOW);
+    const kept = JSON.parse(host.inventory ?? '{}') as WireInventory;
+    const sent = JSON.parse(output) as WireInventory;
+    for (const section of ['numa', 'pci_devices', 'firmware']) expect(kept[section], section).toEqual(sent[section]);
+    expect(kept.memory.modules).toEqual(sent.memory.modules);
+    expect(kept.memory.module_slots).toBe(sent.memory.module_slots);
+    expect(pick(kept.interfaces, 'name', ['driver', 'driver_version', 'firmware_version', 'pci_address', 'numa_node'])).toEqual(pick(sent.interfaces, 'name', ['driver', 'driver_version', 'firmware_version', 'pci_address', 'numa_node']));
+    expect(pick(kept.disks, 'name', ['firmware_version', 'numa_node'])).toEqual(pick(sent.disks, 'name', ['firmware_version', 'numa_node']));
+    expect(pick(kept.gpus, 'address', ['numa_node', 'vbios_version'])).toEqual(pick(sent.gpus, 'address', ['numa_node', 'vbios_version']));
   });
 });
 

@@ -135,6 +135,16 @@ describe('the console, in Chromium, against dist/inband serve with live agents',
     expect(await rowA.textContent()).toContain('PowerEdge R650');
     expect(await rowA.textContent()).toContain(HOSTS[0].mac);
 
+    // ---- a dropped stream reconnects by itself: the page's sockets to the service are killed
+    await page.evaluate(() => {
+      window.liveStates = [];
+      const badge = document.querySelector('.live');
+      new window.MutationObserver(() => window.liveStates.push(badge.textContent)).observe(badge, { childList: true, subtree: true, characterData: true });
+    });
+    await run('ip', ['netns', 'exec', netns, 'ss', '-K', 'dst', '127.0.0.1', 'dport', '=', String(PORT)], { timeout: 10_000 });
+    await expect.poll(() => page.evaluate(() => window.liveStates as string[]), { timeout: 15_000 }).toEqual(expect.arrayContaining([expect.stringContaining('reconnecting'), expect.stringContaining('live')]));
+    expect(await page.locator('.live').textContent()).toContain('Updates: live');
+
     // ---- filter and search (hostname, MAC, IP, serial), sort
     const rows = page.locator('table.hosts tbody tr');
     const search = page.getByLabel('Search');

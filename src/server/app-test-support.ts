@@ -46,7 +46,7 @@ afterEach(async () => {
 
 /** A service on a new data dir; closed after the test that made it. */
 export async function startTestApp(
-  options: Partial<Pick<AppOptions, 'maxLogBytes' | 'timeouts' | 'boot' | 'consoleAssets' | 'liveLimits'>> & {
+  options: Partial<Pick<AppOptions, 'maxLogBytes' | 'timeouts' | 'boot' | 'consoleAssets' | 'liveLimits' | 'readinessTimeoutMs'>> & {
     authMode?: 'token' | 'none';
     sessions?: ConsoleSessions;
     metrics?: { public: boolean; registry?: ServiceMetrics };

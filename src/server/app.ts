@@ -8,6 +8,7 @@ import type { AuthConfig } from './auth.js';
 import type { DiscoveryService } from './discovery-service.js';
 import { errorBody, HttpError, infraErrorBody } from './errors.js';
 import { enforceBodyDeadline } from './http/body-deadline.js';
+import { answerClientError } from './http/client-errors.js';
 import { canonicalBodyIds, canonicalUrlIds } from './http/canonical-ids.js';
 import { parseJsonBodies } from './http/json-body.js';
 import { UploadSlots } from './http/upload-slots.js';
@@ -22,6 +23,7 @@ import { consoleRoutes } from './routes/console.js';
 import { liveRoutes, type LiveLimits } from './routes/live.js';
 import { ConsoleAssets } from './console/assets.js';
 import { metricsRoutes, timeRequests } from './routes/metrics.js';
+import { healthRoutes } from './routes/health.js';
 import type { ServiceMetrics } from './metrics/service-metrics.js';
 import { HostUpdateConflictError, ParentNotFoundError, StoreUnavailableError } from './store/store.js';
 
@@ -44,6 +46,8 @@ export interface AppOptions {
   liveLimits?: Partial<LiveLimits>;
   /** The service's metrics, served at /metrics (operator token unless `public`); no /metrics without. */
   metrics?: { registry: ServiceMetrics; public: boolean };
+  /** How long /readyz waits for the store (READINESS_TIMEOUT_MS by default; tests). */
+  readinessTimeoutMs?: number;
 }
 
 /** Upstream's swagger gives upfile a maxLength of 262144000 bytes. */
@@ -68,6 +72,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     http: serverOptions,
     // The agent sends a request ID per session; keep it, so service logs line up with agent
     // logs, but only a plain short token: it reaches logs and events.
+    clientErrorHandler: answerClientError,
     genReqId: (request) => {
       const given = request.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID_PATTERN.test(given) ? given : randomUUID();
@@ -134,7 +139,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     { prefix: API_BASE_PATH },
   );
   await app.register(consoleRoutes, { auth: options.auth, assets: options.consoleAssets ?? ConsoleAssets.fromContents({}) });
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  await app.register(healthRoutes, { store: options.service.store, readinessTimeoutMs: options.readinessTimeoutMs });
   if (options.metrics) {
     options.metrics.registry.countHostsFrom(options.service);
     await app.register(metricsRoutes, { metrics: options.metrics.registry, auth: options.auth, public: options.metrics.public });

@@ -63,6 +63,12 @@ export const SERVER_TIMEOUTS = {
 } as const;
 
 /**
+ * A /readyz probe slower than this reports not ready: a balancer's check (HAProxy's `timeout check`
+ * in deploy/cluster, `inter 2s`) must get an answer before it gives up on its own.
+ */
+export const READINESS_TIMEOUT_MS = 1_500;
+
+/**
  * X-Request-ID is kept in logs and events, whose swagger types request_id as a UUID: only a UUID
  * (what upstream's agent sends) is kept; anything else gets a new one.
  */

@@ -6,6 +6,7 @@ export type StoreOperation = keyof Store;
 const STORE_OPERATIONS: Record<StoreOperation, true> = {
   migrate: true,
   close: true,
+  checkReady: true,
   createInfraEnv: true,
   getInfraEnv: true,
   listInfraEnvs: true,

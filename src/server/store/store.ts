@@ -15,6 +15,13 @@ export interface Store {
   /** Creates or upgrades the schema (versioned migrations); safe to call on every start. */
   migrate(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Whether this store can serve requests now (what `/readyz` reports to a load balancer): the
+   * database answers and its schema is the version this build knows. One cheap query; rejects with
+   * StoreUnavailableError when the database cannot be reached, StoreNotReadyError when it answers
+   * with another schema version (not migrated yet, or migrated by a newer inband).
+   */
+  checkReady(): Promise<{ schemaVersion: number }>;
 
   createInfraEnv(infraEnv: InfraEnvRecord): Promise<void>;
   getInfraEnv(id: string): Promise<InfraEnvRecord | undefined>;
@@ -113,6 +120,14 @@ export class StoreUnavailableError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'StoreUnavailableError';
+  }
+}
+
+/** The database answers, but its schema is not the version this build expects. */
+export class StoreNotReadyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StoreNotReadyError';
   }
 }
 

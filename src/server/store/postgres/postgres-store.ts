@@ -3,12 +3,12 @@ import type { Readable } from 'node:stream';
 import pg from 'pg';
 import type { EventFilter, EventRecord, HostRecord, InfraEnvRecord, InfraEnvTokens, LogsRecord, StepResultRecord } from '../../model.js';
 import { CheckInBuffer, type CheckIn } from '../check-in-buffer.js';
-import { HOST_UPDATE_ATTEMPTS, HostUpdateConflictError, type HostChange, type LogArchiveUpload, type Store } from '../store.js';
+import { HOST_UPDATE_ATTEMPTS, HostUpdateConflictError, StoreNotReadyError, StoreUnavailableError, type HostChange, type LogArchiveUpload, type Store } from '../store.js';
 import { outputHeldByHost } from '../step-output.js';
 import { defaultPoolSize, parseDatabaseUrl, type PostgresConnection } from './pg-connection.js';
 import { isUnavailable, translateError } from './pg-errors.js';
 import { archiveIdOf, archivePath, ChunkSink, chunkSource, newArchiveId, type Query } from './pg-log-archives.js';
-import { migratePostgres, type PostgresMigrationResult } from './pg-migrations.js';
+import { migratePostgres, PG_MIGRATIONS, type PostgresMigrationResult } from './pg-migrations.js';
 import {
   eventFromRow,
   eventValues,
@@ -184,6 +184,16 @@ export class PostgresStore implements Store {
       this.flushTimer.unref();
     }
     return result;
+  }
+
+  /** One short query of the schema version: the database answers, and no replica left it behind or ahead of this build. */
+  async checkReady(): Promise<{ schemaVersion: number }> {
+    if (this.closing) throw new StoreUnavailableError('the store is closing');
+    const { rows } = await this.query<{ version: number | null }>('SELECT max(version) AS version FROM inband_schema');
+    const found = rows[0]?.version ?? 0;
+    const expected = PG_MIGRATIONS.at(-1)?.version ?? 0;
+    if (found !== expected) throw new StoreNotReadyError(`the database has schema version ${found}, this inband expects ${expected}`);
+    return { schemaVersion: found };
   }
 
   close(): Promise<void> {

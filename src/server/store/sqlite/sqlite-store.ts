@@ -8,7 +8,7 @@ import type { EventFilter, EventRecord, HostRecord, InfraEnvRecord, InfraEnvToke
 import { CheckInBuffer, type CheckIn } from '../check-in-buffer.js';
 import { GroupCommitQueue, type BatchTransactions, type GroupCommitStats } from './group-commit.js';
 import { outputHeldByHost } from '../step-output.js';
-import { migrateSchema } from './migrations.js';
+import { migrateSchema, schemaVersion } from './migrations.js';
 import { explainOpenFailure } from './sqlite-open-errors.js';
 import { sqliteNativeBinding } from './native-sqlite.js';
 import {
@@ -26,7 +26,7 @@ import {
   type HostRow,
 } from './sqlite-rows.js';
 import { EventQueries, prepareStatements, type Statements } from './sqlite-statements.js';
-import { HOST_UPDATE_ATTEMPTS, HostUpdateConflictError, ParentNotFoundError, type HostChange, type LogArchiveUpload, type Store } from '../store.js';
+import { HOST_UPDATE_ATTEMPTS, HostUpdateConflictError, ParentNotFoundError, StoreUnavailableError, type HostChange, type LogArchiveUpload, type Store } from '../store.js';
 
 export interface SqliteStoreOptions {
   /** Holds inband.db (created with the directory on first start) and the addon cache of the single executable. */
@@ -134,6 +134,13 @@ export class SqliteStore implements Store {
       this.flushCheckIns().catch(() => undefined);
     }, this.checkInFlushMs);
     this.flushTimer.unref();
+  }
+
+  /** Always ready once open and migrated: the file is local, and migrate() brought it to this build's version. */
+  async checkReady(): Promise<{ schemaVersion: number }> {
+    this.ready();
+    if (this.closing) throw new StoreUnavailableError(`${this.file} is closing`);
+    return { schemaVersion: schemaVersion(this.db) };
   }
 
   /** Writes buffered check-ins and queued writes, then closes the file. Safe to call twice. */

@@ -94,6 +94,40 @@ describe('inband serve on PostgreSQL', () => {
     await a.serve.stop();
   });
 
+  it('moves a site: serve migrate-store copies an embedded data dir into PostgreSQL once, refuses a non-empty target without --force, and serve on it has the records', async () => {
+    const dataDir = tempDir('serve-sqlite-site');
+    const port = await freePort();
+    const sqlite = startAgent(['serve', '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir, '--admin-token', TOKEN, '--agent-binary', '/usr/bin/true', '--with-stdout-logging=false']);
+    await sqlite.waitForOutput('stderr', /serving on/, 30_000);
+    const ops = ['--server', `http://127.0.0.1:${port}`, '--token', TOKEN];
+    const infraEnv = JSON.parse((await cli(['infra-env', 'create', '--name', 'moving', ...ops, '--json'])).stdout) as { id: string; agent_token: string };
+    const hostId = '7d1c8a52-0c4e-4b8e-9f3a-1d2e3f4a5b6c';
+    const registered = await fetch(`http://127.0.0.1:${port}/api/assisted-install/v2/infra-envs/${infraEnv.id}/hosts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-secret-key': infraEnv.agent_token },
+      body: JSON.stringify({ host_id: hostId, discovery_agent_version: 'quay.io/edge-infrastructure/assisted-installer-agent:latest' }),
+    });
+    expect(registered.status).toBe(201);
+    await sqlite.stop();
+
+    const databaseUrl = await pgSupport.cluster.createDatabase('moved');
+    const moved = await cli(['serve', 'migrate-store', '--from', dataDir, '--to', databaseUrl]);
+    expect(moved.code, moved.stderr).toBe(0);
+    expect(moved.stderr).toContain('infra-envs: 1 copied of 1');
+    expect(moved.stderr).toContain('copied 1 infra-envs, 1 hosts, 0 step results, 2 events, 0 logs archives');
+    const again = await cli(['serve', 'migrate-store', '--from', dataDir, '--to', databaseUrl]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('the target store is not empty (1 infra-envs, 1 hosts); pass --force');
+    const forced = await cli(['serve', 'migrate-store', '--from', dataDir, '--to', databaseUrl, '--force']);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(forced.stderr).toContain('copied 0 infra-envs, 0 hosts, 0 step results, 0 events, 0 logs archives');
+
+    const onPg = await startServe(databaseUrl, 'flag');
+    const hosts = JSON.parse((await cli(['hosts', 'list', ...onPg.ops, '--json'])).stdout) as { id: string }[];
+    expect(hosts.map((h) => h.id)).toEqual([hostId]);
+    await onPg.serve.stop();
+  });
+
   it('refuses a URL that is not PostgreSQL\'s, and an unreachable database, before serving', async () => {
     const dataDir = tempDir('serve-pg-bad');
     const port = await freePort();

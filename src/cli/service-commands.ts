@@ -12,7 +12,17 @@ export function registerServiceCommands(parser: Argv, handle: Handler): void {
     'run the bundled service that agents register with (embedded store, no set-up)',
     (y: Argv) =>
       withOptions(
-        y,
+        y.command(
+          'migrate-store',
+          'copy the embedded store of a data dir (infra-envs, hosts, step results, events, logs) into PostgreSQL; safe to run again',
+          (m: Argv) =>
+            m.options({
+              from: { type: 'string', demandOption: true, describe: 'the data dir of the embedded store' },
+              to: { type: 'string', demandOption: true, describe: 'postgres://… of the database to copy into' },
+              force: { type: 'boolean', default: false, describe: 'copy into a database that already holds infra-envs or hosts (what it holds is kept)' },
+            }),
+          handle(async (argv) => (await import('../commands/migrate-store.js')).migrateStoreCommand(argv)),
+        ),
         {
           listen: { type: 'string', default: '127.0.0.1:8090', describe: 'host:port to listen on' },
           'data-dir': { type: 'string', default: process.env.INBAND_DATA_DIR ?? '/var/lib/inband', describe: 'where the database, logs and admin token live' },

@@ -3,7 +3,7 @@ SHELL := /bin/bash
 NPM_STAMP := node_modules/.package-lock.json
 VITEST_JSON := .build/vitest.json
 
-.PHONY: deps build test test-unit test-subsystem run bench image image-scratch clean typecheck forget-test-report fuzz record-fixtures
+.PHONY: deps build test test-unit test-subsystem run run-cluster bench image image-scratch clean typecheck forget-test-report fuzz record-fixtures
 
 ## deps: Debian packages (host tools, Java for WireMock) and npm packages from the lock file
 deps: $(NPM_STAMP)
@@ -38,6 +38,10 @@ test-subsystem: deps build
 ## run: the main job on this machine: serve + infra-env + agent on this host, then show what was discovered
 run: deps build
 	node build/main-job.mjs
+
+## run-cluster: two replicas on a throwaway PostgreSQL, a dry-run agent through each, the hosts as both see them (loopback-only namespace; all removed after)
+run-cluster: deps build
+	node build/run-cluster.mjs
 
 ## fuzz: the hostile-input fuzzers (*.fuzz.test.ts) with a random seed and 20x the CI iterations; the seed is printed
 fuzz: deps build

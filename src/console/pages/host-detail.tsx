@@ -220,9 +220,12 @@ export function HostDetailPage({ infraEnvId, hostId }: { infraEnvId: string; hos
           void load();
         }, 150);
     });
+    // Check-ins are not on the live stream: read the host again now and then for "last check-in".
+    const periodic = window.setInterval(() => void load(), 30_000);
     return () => {
       stopped = true;
       unsubscribe();
+      window.clearInterval(periodic);
       if (timer !== undefined) window.clearTimeout(timer);
     };
   }, [infraEnvId, hostId]);

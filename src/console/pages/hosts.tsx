@@ -9,6 +9,8 @@ import { href } from '../router.js';
 const PAGE_SIZE = 100;
 /** Past this many hosts changed in one batch, the whole list is reloaded rather than host by host. */
 const RELOAD_THRESHOLD = 100;
+const RELOAD_INTERVAL_MS = 5_000;
+const CHECK_IN_REFRESH_MS = 60_000;
 
 type Column = { key: keyof HostRow; label: string; numeric?: boolean };
 const COLUMNS: Column[] = [
@@ -114,11 +116,19 @@ export function HostsPage({ infraEnvId, initialStatus, initialSearch }: { infraE
     // Live: changed hosts are fetched again (through the same operator API), a batch at a time.
     const pending = new Map<string, string>();
     let timer: number | undefined;
+    let lastReload = 0;
     const flush = async () => {
       timer = undefined;
+      if (pending.size > RELOAD_THRESHOLD) {
+        // Many hosts changing at once (a rack booting): one reload of the list, at most every few seconds.
+        const wait = lastReload + RELOAD_INTERVAL_MS - Date.now();
+        if (wait > 0) return void (timer = window.setTimeout(() => void flush(), wait));
+        pending.clear();
+        lastReload = Date.now();
+        return reload();
+      }
       const batch = [...pending.entries()];
       pending.clear();
-      if (batch.length > RELOAD_THRESHOLD) return reload();
       const fetched = await Promise.all(batch.map(([hostId, ieId]) => request<Host>('GET', `/v2/infra-envs/${ieId}/hosts/${hostId}`).catch(() => undefined)));
       if (stopped) return;
       setRows((current) => {
@@ -137,9 +147,13 @@ export function HostsPage({ infraEnvId, initialStatus, initialSearch }: { infraE
       }
       if (pending.size > 0 && timer === undefined) timer = window.setTimeout(() => void flush(), 200);
     });
+    // Check-ins (heartbeats, thousands a second) are not on the live stream: the list is read
+    // again once a poll interval, so "last check-in" stays true to within a minute.
+    const periodic = window.setInterval(() => void reload(), CHECK_IN_REFRESH_MS);
     return () => {
       stopped = true;
       unsubscribe();
+      window.clearInterval(periodic);
       if (timer !== undefined) window.clearTimeout(timer);
     };
   }, [infraEnvId]);

@@ -42,16 +42,20 @@ export class NicCapture {
     const startedAt = Date.now();
     const parser = new PcapStreamParser();
     let stderr = '';
+    let broken = false;
+    let missing = false;
     this.starts++;
     const child = spawn(this.options.program ?? 'tcpdump', tcpdumpArgs(nic), { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     child.stdout?.on('data', (chunk: Buffer) => {
+      if (broken) return;
       let records: PcapRecord[];
       try {
         records = parser.push(chunk);
       } catch (err) {
         // Nothing after a broken record can be framed again: start over with a fresh stream.
         log.warn(`lldp: capture on ${nic} stopped: ${err instanceof PcapStreamError ? err.message : String(err)}`);
+        broken = true;
         child.kill('SIGKILL');
         return;
       }
@@ -60,12 +64,18 @@ export class NicCapture {
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr = (stderr + chunk.toString()).slice(-STDERR_KEPT_BYTES);
     });
-    child.on('error', (err) => {
+    child.on('error', (err: NodeJS.ErrnoException) => {
       stderr = err.message;
+      missing = err.code === 'ENOENT';
     });
     child.on('close', (code, signal) => {
       this.child = undefined;
       if (this.stopped) return;
+      // No capture program on this host (an image without tcpdump): lldpd stays the only source.
+      if (missing) {
+        log.warn(`lldp: ${this.options.program ?? 'tcpdump'} is not installed; not listening on ${nic} (lldpd's neighbours are still reported)`);
+        return;
+      }
       if (Date.now() - startedAt >= HEALTHY_RUN_MS) this.delayMs = FIRST_RESTART_DELAY_MS;
       const why = lastLine(stderr) || `exit ${code ?? signal}`;
       log.warn(`lldp: capture on ${nic} ended (${why}); starting it again in ${this.delayMs / 1000} s`);

@@ -132,6 +132,18 @@ describe('LldpListener', () => {
   });
 });
 
+describe('a host without tcpdump', () => {
+  it('says so once per NIC and does not keep starting it', async () => {
+    const root = hostWithNics({ eno1: '0x1003' });
+    const log = memoryLogger();
+    listener = new LldpListener({ hostFs: new HostFs(root), log, interfaces: ['eno1'], captureProgram: '/nonexistent/tcpdump' });
+    listener.start();
+    await listener.freshView(1_500);
+    const messages = log.lines.map((line) => line.message).filter((m) => /not installed/.test(m));
+    expect(messages).toEqual(['lldp: /nonexistent/tcpdump is not installed; not listening on eno1 (lldpd\'s neighbours are still reported)']);
+  });
+});
+
 describe('listenableNics', () => {
   it('takes physical NICs that are up: not virtual, not down', async () => {
     const root = hostWithNics({ eno1: '0x1003', eno2: '0x1002', veth9: '0x1003' });

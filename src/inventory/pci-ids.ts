@@ -67,8 +67,10 @@ export async function readPciIdsNames(ctx: CollectorContext, wanted: PciIdsWante
  * followed by its subclasses as "\tss  Name" (and programming interfaces as "\t\t…"). Comments
  * start with "#". Fed in chunks of any size: a line split between two is carried over.
  *
- * Lines are matched on their bytes (IDs parsed as numbers), and only a wanted line's name is
- * decoded: the 40,000 other lines make no strings, so scanning the database makes no garbage.
+ * Outside a wanted vendor's or class's block the scan jumps to the next wanted "\nvvvv  " or
+ * "\nC cc  " with a native search, so only those blocks are read line by line; lines are matched
+ * on their bytes (IDs parsed as numbers) and only a wanted line's name is decoded. The 40,000
+ * other lines cost neither JavaScript work nor garbage.
  */
 export class PciIdsScanner {
   private readonly vendors: Set<number>;
@@ -78,39 +80,58 @@ export class PciIdsScanner {
   private readonly names = new PciIdsNames();
   /** The vendor or class whose indented lines follow, when it is one that was asked for. */
   private block: { kind: 'vendor' | 'class'; id: number; hex: string } | undefined;
-  private carry: Buffer | undefined;
+  private carry: Buffer = EMPTY;
+  /** "\nvvvv  " and "\nC cc  ": where the lines asked for start, searched for natively. */
+  private readonly patterns: Buffer[];
 
   constructor(wanted: PciIdsWanted) {
     this.vendors = hexSet(wanted.vendors);
     this.devices = hexSet(wanted.devices);
     this.classes = hexSet(wanted.classes);
     this.classPrefixes = new Set([...this.classes].map((id) => id >> 8));
+    this.patterns = [
+      ...[...this.vendors].map((id) => Buffer.from(`\n${id.toString(16).padStart(4, '0')}  `, 'latin1')),
+      ...[...this.classPrefixes].map((id) => Buffer.from(`\nC ${id.toString(16).padStart(2, '0')}  `, 'latin1')),
+    ];
   }
 
   feed(chunk: Buffer): void {
-    let start = 0;
-    if (this.carry) {
-      const newline = chunk.indexOf(0x0a);
-      if (newline < 0) {
-        this.carry = Buffer.concat([this.carry, chunk]);
-        return;
-      }
-      const line = Buffer.concat([this.carry, chunk.subarray(0, newline)]);
-      this.carry = undefined;
-      this.line(line, 0, line.length);
-      start = newline + 1;
+    // The line carried over from the last chunk (at first, the file's first line) is finished first.
+    const firstNewline = chunk.indexOf(0x0a);
+    if (firstNewline < 0) {
+      this.carry = Buffer.concat([this.carry, chunk]);
+      return;
     }
-    for (let end = chunk.indexOf(0x0a, start); end >= 0; end = chunk.indexOf(0x0a, start)) {
-      this.line(chunk, start, end);
-      start = end + 1;
+    const line = this.carry.length === 0 ? chunk.subarray(0, firstNewline) : Buffer.concat([this.carry, chunk.subarray(0, firstNewline)]);
+    this.line(line, 0, line.length);
+    this.carry = EMPTY;
+    const next = this.patterns.map(() => -1);
+    // pos is always at a line's "\n"; outside a wanted block, jump to the next wanted line.
+    for (let pos = firstNewline; pos < chunk.length; ) {
+      if (!this.block) {
+        let nearest = -1;
+        this.patterns.forEach((pattern, i) => {
+          if ((next[i] as number) < pos && next[i] !== -2) next[i] = chunk.indexOf(pattern, pos);
+          if (next[i] === -1) next[i] = -2; // none left in this chunk
+          const at = next[i] as number;
+          if (at >= 0 && (nearest < 0 || at < nearest)) nearest = at;
+        });
+        if (nearest < 0) break;
+        pos = nearest;
+      }
+      const end = chunk.indexOf(0x0a, pos + 1);
+      if (end < 0) break;
+      this.line(chunk, pos + 1, end);
+      pos = end;
     }
     // Copied: the caller reuses the chunk's memory.
-    if (start < chunk.length) this.carry = Buffer.from(chunk.subarray(start));
+    const last = chunk.lastIndexOf(0x0a);
+    if (last + 1 < chunk.length) this.carry = Buffer.from(chunk.subarray(last + 1));
   }
 
   finish(): PciIdsNames {
-    if (this.carry) this.line(this.carry, 0, this.carry.length);
-    this.carry = undefined;
+    if (this.carry.length > 0) this.line(this.carry, 0, this.carry.length);
+    this.carry = EMPTY;
     return this.names;
   }
 
@@ -149,6 +170,8 @@ export class PciIdsScanner {
     this.block = { kind: 'vendor', id, hex };
   }
 }
+
+const EMPTY = Buffer.alloc(0);
 
 function hexSet(ids: Iterable<string>): Set<number> {
   const set = new Set<number>();

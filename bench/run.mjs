@@ -9,7 +9,13 @@ const benches = readdirSync(here).filter((f) => f.endsWith('.bench.mjs') && (!on
 if (benches.length === 0) {
   console.log('no benchmarks found');
 }
+// Benchmarks run more than once, each time with other arguments.
+const VARIANTS = {
+  'service.bench.mjs': [[], ['--postgres'], ['--postgres', '--replicas', '2']],
+};
 for (const file of benches) {
-  console.log(`\n== ${file}`);
-  execFileSync(process.execPath, [path.join(here, file)], { stdio: 'inherit', timeout: 30 * 60_000 });
+  for (const args of VARIANTS[file] ?? [[]]) {
+    console.log(`\n== ${[file, ...args].join(' ')}`);
+    execFileSync(process.execPath, [path.join(here, file), ...args], { stdio: 'inherit', timeout: 30 * 60_000 });
+  }
 }

@@ -1,7 +1,14 @@
-// Load on `inband serve` with the embedded SQLite store: simulated agents register, poll for
-// instructions and post inventories over real HTTP on loopback, through keep-alive connections.
+// Load on `inband serve`: simulated agents register, poll for instructions and post inventories
+// over real HTTP on loopback, through keep-alive connections.
 //
-//   node bench/service.bench.mjs [hosts] [seconds-per-phase] [rounds]     (make bench runs it)
+//   node bench/service.bench.mjs [hosts] [seconds-per-phase] [rounds] [--postgres | --database-url URL] [--replicas N]
+//
+// By default the embedded SQLite store. --postgres starts a throwaway PostgreSQL (a temp dir,
+// removed afterwards; pg_stat_statements loaded to count round trips), --database-url uses a given
+// empty database (env BENCH_DATABASE_URL); --replicas N runs N replicas on that database with the
+// load spread over them host by host, as a round-robin balancer would. With PostgreSQL the report
+// adds the statements one poll and one inventory reply cost and the database size. make bench
+// runs SQLite, PostgreSQL with one replica and with two.
 //
 // The service runs as the packaged binary (dist/inband serve) in its own process; the load comes
 // from this process with undici. Both share the machine's 2 cores, so the figures are what one
@@ -14,12 +21,26 @@ import path from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Pool } from 'undici';
 import { freePort } from '../build/free-port.mjs';
+import { ThrowawayPostgres } from '../build/throwaway-postgres.mjs';
+
+const flags = { postgres: false, databaseUrl: process.env.BENCH_DATABASE_URL ?? '', replicas: 1 };
+const positional = [];
+for (let i = 2; i < process.argv.length; i++) {
+  const arg = process.argv[i];
+  if (arg === '--postgres') flags.postgres = true;
+  else if (arg === '--database-url') flags.databaseUrl = process.argv[++i] ?? '';
+  else if (arg === '--replicas') flags.replicas = Number(process.argv[++i]);
+  else if (arg.startsWith('--')) throw new Error(`unknown flag ${arg}`);
+  else positional.push(arg);
+}
+if (!Number.isInteger(flags.replicas) || flags.replicas < 1 || flags.replicas > 8) throw new Error('--replicas: 1 to 8');
+if (flags.replicas > 1 && !flags.postgres && !flags.databaseUrl) throw new Error('--replicas needs PostgreSQL (--postgres or --database-url)');
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const binary = path.join(root, 'dist', 'inband');
-const HOSTS = Number(process.argv[2] ?? 10_000);
-const PHASE_SECONDS = Number(process.argv[3] ?? 8);
-const ROUNDS = Number(process.argv[4] ?? 3);
+const HOSTS = Number(positional[0] ?? 10_000);
+const PHASE_SECONDS = Number(positional[1] ?? 8);
+const ROUNDS = Number(positional[2] ?? 3);
 const INFRA_ENVS = 10;
 const CONCURRENCY = 64;
 const TARGETS = { polls: 3000, replies: 500, p99: 50 };
@@ -33,27 +54,41 @@ const fixtures = readdirSync(path.join(root, 'test/fixtures/hosts')).map((name) 
 );
 
 
-const port = await freePort();
+// The database: a throwaway cluster of our own, a given one, or none (each replica its SQLite file).
+let postgres;
+let databaseUrl = flags.databaseUrl;
+if (flags.postgres) {
+  postgres = await ThrowawayPostgres.start({ port: await freePort(), settings: { shared_preload_libraries: "'pg_stat_statements'", shared_buffers: "'256MB'" } });
+  databaseUrl = await postgres.createDatabase('inband_bench');
+  await postgres.psql('CREATE EXTENSION pg_stat_statements', 'inband_bench');
+}
+const storeName = databaseUrl ? `PostgreSQL store, ${flags.replicas} replica${flags.replicas > 1 ? 's' : ''}` : 'SQLite store';
+
 // BENCH_NODE_ARGS="--cpu-prof" runs the service from the bundle under node instead, for profiling.
 const serveCommand = process.env.BENCH_NODE_ARGS
   ? [process.execPath, [...process.env.BENCH_NODE_ARGS.split(' '), path.join(root, 'dist', 'inband.cjs')]]
   : [binary, []];
-const service = spawn(serveCommand[0], [...serveCommand[1], 'serve', '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir, '--admin-token', adminToken, '--with-stdout-logging=false'], {
-  stdio: ['ignore', 'ignore', 'pipe'],
-});
-let serviceErr = '';
-service.stderr.on('data', (d) => (serviceErr += d));
+const replicas = [];
+for (let r = 0; r < flags.replicas; r++) {
+  const port = await freePort();
+  const args = ['serve', '--listen', `127.0.0.1:${port}`, '--data-dir', path.join(dataDir, `replica-${r}`), '--admin-token', adminToken, '--with-stdout-logging=false', ...(databaseUrl ? ['--database-url', databaseUrl] : [])];
+  const child = spawn(serveCommand[0], [...serveCommand[1], ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const replica = { port, child, err: '', pool: new Pool(`http://127.0.0.1:${port}`, { connections: Math.ceil(CONCURRENCY / flags.replicas), keepAliveTimeout: 60_000 }) };
+  child.stderr.on('data', (d) => (replica.err += d));
+  replicas.push(replica);
+}
 const cleanup = () => {
-  if (service.exitCode === null) service.kill(process.env.BENCH_NODE_ARGS ? 'SIGINT' : 'SIGKILL');
+  for (const { child } of replicas) if (child.exitCode === null) child.kill(process.env.BENCH_NODE_ARGS ? 'SIGINT' : 'SIGKILL');
   rmSync(dataDir, { recursive: true, force: true });
+  postgres?.removeNow();
 };
 process.on('exit', cleanup);
+process.once('SIGINT', () => process.exit(130));
 
-const pool = new Pool(`http://127.0.0.1:${port}`, { connections: CONCURRENCY, keepAliveTimeout: 60_000 });
-
-async function call(method, urlPath, headers, body) {
+/** A request through replica `r` (host by host, as a round-robin balancer spreads agents). */
+async function call(method, urlPath, headers, body, r = 0) {
   const started = performance.now();
-  const res = await pool.request({
+  const res = await replicas[r % replicas.length].pool.request({
     method,
     path: urlPath,
     headers: { accept: 'application/json', ...(body ? { 'content-type': 'application/json' } : {}), ...headers },
@@ -65,14 +100,16 @@ async function call(method, urlPath, headers, body) {
 }
 
 async function waitForService() {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    try {
-      await call('GET', '/healthz', {});
-      return;
-    } catch (err) {
-      if (Date.now() > deadline) throw new Error(`service did not start: ${err.message}\n${serviceErr}`);
-      await new Promise((r) => setTimeout(r, 200));
+  const deadline = Date.now() + 60_000;
+  for (const [r, replica] of replicas.entries()) {
+    for (;;) {
+      try {
+        await call('GET', '/readyz', {}, undefined, r);
+        break;
+      } catch (err) {
+        if (Date.now() > deadline) throw new Error(`replica ${r} did not start: ${err.message}\n${replica.err}`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
     }
   }
 }
@@ -116,13 +153,13 @@ const infraEnvs = [];
 for (let i = 0; i < INFRA_ENVS; i++) {
   infraEnvs.push(JSON.parse((await call('POST', `${API}/v2/infra-envs`, admin, { name: `bench-${i}` })).text));
 }
-const hosts = Array.from({ length: HOSTS }, (_, i) => ({ id: randomUUID(), infraEnv: infraEnvs[i % INFRA_ENVS] }));
+const hosts = Array.from({ length: HOSTS }, (_, i) => ({ id: randomUUID(), infraEnv: infraEnvs[i % INFRA_ENVS], replica: i % replicas.length }));
 const agentHeaders = (host) => ({ 'x-secret-key': host.infraEnv.agent_token, discovery_agent_version: 'quay.io/edge-infrastructure/assisted-installer-agent:latest' });
 
 const registerStarted = performance.now();
 const registerLatencies = await forCount(HOSTS, (i) => {
   const host = hosts[i];
-  return call('POST', `${API}/v2/infra-envs/${host.infraEnv.id}/hosts`, agentHeaders(host), { host_id: host.id }).then((r) => r.ms);
+  return call('POST', `${API}/v2/infra-envs/${host.infraEnv.id}/hosts`, agentHeaders(host), { host_id: host.id }, host.replica).then((r) => r.ms);
 });
 const registration = summary(registerLatencies, (performance.now() - registerStarted) / 1000);
 
@@ -139,13 +176,40 @@ const inventoryBytes = inventories.reduce((sum, inv) => sum + inv.length, 0) / i
 const pollOnce = (i) => {
   const host = hosts[(i * 7919) % HOSTS];
   const ts = Math.floor(Date.now() / 1000);
-  return call('GET', `${API}/v2/infra-envs/${host.infraEnv.id}/hosts/${host.id}/instructions?timestamp=${ts}`, agentHeaders(host));
+  return call('GET', `${API}/v2/infra-envs/${host.infraEnv.id}/hosts/${host.id}/instructions?timestamp=${ts}`, agentHeaders(host), undefined, host.replica);
 };
 const replyOnce = (i) => {
   const host = hosts[i % HOSTS];
   const reply = { step_id: `inventory-${i.toString(16).padStart(8, '0')}`, step_type: 'inventory', output: inventories[i % HOSTS] };
-  return call('POST', `${API}/v2/infra-envs/${host.infraEnv.id}/hosts/${host.id}/instructions`, agentHeaders(host), reply);
+  return call('POST', `${API}/v2/infra-envs/${host.infraEnv.id}/hosts/${host.id}/instructions`, agentHeaders(host), reply, host.replica);
 };
+
+// Every host with its inventory once (what a discovered fleet holds), then the database's size
+// beside that of the schema alone.
+const emptyBytes = postgres ? Number(await postgres.psql("SELECT pg_database_size('inband_bench')")) : 0;
+await forCount(HOSTS, (i) => replyOnce(i).then((r) => r.ms));
+let roundTrips;
+let databaseBytes;
+if (postgres) {
+  await new Promise((resolve) => setTimeout(resolve, 1500)); // buffered check-ins and events written
+  databaseBytes = Number(await postgres.psql("SELECT pg_database_size('inband_bench')"));
+  roundTrips = { poll: await statementsPer(2000, pollOnce), reply: await statementsPer(1000, (i) => replyOnce(HOSTS + i)) };
+}
+
+/**
+ * Statements the database ran per request, from pg_stat_statements (every statement is one round
+ * trip; batched check-in and event writes count as the share each request has of them). Includes
+ * what the replicas' background work ran meanwhile, so it is an upper bound.
+ */
+async function statementsPer(count, send) {
+  const statements = "SELECT coalesce(sum(calls), 0) FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = 'inband_bench' AND query NOT ILIKE '%pg_stat_statements%'";
+  await new Promise((resolve) => setTimeout(resolve, 1200));
+  const before = Number(await postgres.psql(statements, 'inband_bench'));
+  await forCount(count, (i) => send(i).then((r) => r.ms));
+  await new Promise((resolve) => setTimeout(resolve, 1500)); // the next check-in flush
+  const after = Number(await postgres.psql(statements, 'inband_bench'));
+  return (after - before) / count;
+}
 
 /**
  * Open loop: requests are started on a fixed schedule whatever the answers do, and each latency is
@@ -195,7 +259,7 @@ for (let round = 0; round < ROUNDS; round++) {
 const fmt = (s) => `${s.rate.toFixed(0).padStart(6)}/s   p50 ${s.p50.toFixed(1).padStart(6)} ms   p99 ${s.p99.toFixed(1).padStart(6)} ms`;
 const pick = (list) => ({ rate: median(list.map((s) => s.rate)), p50: median(list.map((s) => s.p50)), p99: median(list.map((s) => s.p99)) });
 const errors = [...alone.polls, ...alone.replies, ...together.polls, ...together.replies].reduce((sum, r) => sum + r.errors, 0);
-console.log(`inband serve (SQLite store), ${HOSTS} hosts in ${INFRA_ENVS} infra-envs, ${os.cpus().length} CPUs shared with the load generator`);
+console.log(`inband serve (${storeName}), ${HOSTS} hosts in ${INFRA_ENVS} infra-envs, ${os.cpus().length} CPUs shared by ${databaseUrl ? 'the database, ' : ''}the service and the load generator`);
 console.log(`  registrations       ${fmt(registration)}   (one pass, ${CONCURRENCY} connections)`);
 console.log(`  capacity: each alone, ${CONCURRENCY} connections always busy (median of ${ROUNDS} rounds of ${PHASE_SECONDS} s)`);
 console.log(`    inventory posts   ${fmt(pick(capacity.replies))}   (${(inventoryBytes / 1024).toFixed(1)} KB each)`);
@@ -207,6 +271,10 @@ console.log(`  at the target rates, both at once (median of ${ROUNDS} rounds of 
 console.log(`    inventory posts   ${fmt(pick(together.replies))}`);
 console.log(`    polls             ${fmt(pick(together.polls))}`);
 console.log(`  failed requests: ${errors}`);
+if (roundTrips) {
+  console.log(`  database statements (round trips) per request: poll ${roundTrips.poll.toFixed(2)}, inventory reply ${roundTrips.reply.toFixed(2)}`);
+  console.log(`  database size with ${HOSTS} hosts and their inventories: ${(databaseBytes / 2 ** 20).toFixed(1)} MiB (${((databaseBytes - emptyBytes) / HOSTS * 10_000 / 2 ** 20).toFixed(1)} MiB per 10,000 hosts above the ${(emptyBytes / 2 ** 20).toFixed(1)} MiB the database holds with the registrations)`);
+}
 const met = (ok) => (ok ? 'met' : 'MISSED');
 const a = { polls: pick(alone.polls), replies: pick(alone.replies) };
 const t = { polls: pick(together.polls), replies: pick(together.replies) };
@@ -215,5 +283,9 @@ console.log(
     `${TARGETS.replies} inventory posts/s with p99 < ${TARGETS.p99} ms ${met(a.replies.rate >= TARGETS.replies * 0.98 && a.replies.p99 < TARGETS.p99)}`,
 );
 console.log(`  targets, both at once: p99 < ${TARGETS.p99} ms ${met(Math.max(t.polls.p99, t.replies.p99) < TARGETS.p99)}`);
-await pool.close();
-service.kill('SIGTERM');
+for (const replica of replicas) {
+  await replica.pool.close();
+  replica.child.kill('SIGTERM');
+}
+await Promise.all(replicas.map(({ child }) => (child.exitCode === null ? new Promise((resolve) => child.once('exit', resolve)) : undefined)));
+await postgres?.destroy();

@@ -16,7 +16,7 @@ afterAll(() => server.close());
 
 const FAST_BACKOFF = { initialMs: 5, multiplier: 1.5, randomization: 0, maxIntervalMs: 20, maxElapsedMs: 200 };
 
-function runner(execute: (step: Step) => Promise<StepResult>, extra: Partial<ConstructorParameters<typeof StepRunner>[0]> = {}) {
+function runner(execute: (step: Step, signal: AbortSignal) => Promise<StepResult>, extra: Partial<ConstructorParameters<typeof StepRunner>[0]> = {}) {
   return new StepRunner({
     client: testClient(),
     hostId: HOST,
@@ -248,6 +248,34 @@ describe('StepRunner bounds', () => {
     expect(busy).toHaveLength(8);
     release();
     await r.drain();
+  });
+
+  it('32 running steps listening on the stop signal, as dispatchStep does, are no leak warning', async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error): void => void warnings.push(`${warning.name}: ${warning.message}`);
+    process.on('warning', onWarning);
+    try {
+      const service = recorder(server);
+      service.queueSteps(steps({ next_instruction_seconds: 0, post_step_action: 'exit', instructions: Array.from({ length: 40 }, (_, i) => step(`s-${i}`, 'inventory')) }));
+      let release: () => void = () => undefined;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      const r = runner(async (_step, signal) => {
+        const onAbort = (): void => undefined;
+        signal.addEventListener('abort', onAbort, { once: true });
+        await held;
+        signal.removeEventListener('abort', onAbort);
+        return { exitCode: 0, output: 'x', error: '' };
+      });
+      await r.run();
+      await until(() => service.replies().length >= 8);
+      // Warnings are emitted on a later tick.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      release();
+      await r.drain();
+      expect(warnings.filter((w) => /MaxListenersExceededWarning/.test(w))).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
   });
 });
 

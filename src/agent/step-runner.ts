@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { ApiError } from '../client/api-error.js';
 import type { ServiceClient } from '../client/service-client.js';
 import { errorMessage } from '../errors.js';
@@ -59,6 +60,10 @@ export class StepRunner {
 
   constructor(private readonly options: StepRunnerOptions) {
     this.cache = options.cache ?? new ReplyCache();
+    // Every running step listens on the stop signal (to be cancelled with the runner), as do the
+    // poll and the wait between polls: up to MAX_STEPS_IN_FLIGHT + 2 at once, by design. Node
+    // warns of a leak past 10; the limit is the bound, so a real leak would still be reported.
+    setMaxListeners(MAX_STEPS_IN_FLIGHT + 4, this.stop.signal);
     options.signal?.addEventListener('abort', () => this.stop.abort(options.signal?.reason), { once: true });
   }
 

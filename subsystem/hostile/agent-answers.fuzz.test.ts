@@ -148,9 +148,16 @@ it(`answers of every shape to register, next-steps, step replies and logs: no cr
     const steering = requests.filter((r) => ['next-steps', 'register'].includes(routeOf(r.method, r.url).route));
     const end = fuzzed.parked ? (steering.at(-1)?.loggedDate ?? Date.now()) : (fuzzed.retiredAt ?? Date.now());
     let last = fuzzed.startedAt;
-    for (const request of [...steering, { loggedDate: end }]) {
-      if (request.loggedDate - last > GAP_BOUND_MS) problems.push(`agent ${hostId}: nothing for ${request.loggedDate - last} ms`);
+    let previous: JournalRequest | undefined;
+    for (const request of [...steering, { loggedDate: end } as JournalRequest]) {
+      if (request.loggedDate - last > GAP_BOUND_MS) {
+        // What the agent was answered last, on any route, before it went quiet.
+        const before = requests.filter((r) => r.loggedDate <= last).slice(-4);
+        const told = before.map((r) => `${r.method} ${routeOf(r.method, r.url).route} "${shapeOf.get(r)}" ${r.status} held ${service.heldFor(r) ?? 'open'} ms`).join('; ');
+        problems.push(`agent ${hostId}: nothing for ${request.loggedDate - last} ms after ${previous ? 'its request' : 'its start'} at ${new Date(last).toISOString()} (${told})`);
+      }
       last = request.loggedDate;
+      previous = request;
     }
     const polls = steering.filter((r) => r.method === 'GET').length;
     const lived = (end - fuzzed.startedAt) / 1000;

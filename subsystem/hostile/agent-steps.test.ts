@@ -69,6 +69,8 @@ describe('instructions the agent refuses', () => {
     expect(replies.map((r) => r.step_id).sort()).toEqual(Array.from({ length: 8 }, (_, i) => `hang-${32 + i}`).sort());
     expect(new Set(fetches.map((r) => r.url)).size).toBe(32);
     expect(service.calls('next-steps').length).toBeGreaterThan(pollsBefore);
+    // 32 steps waiting on the runner's stop signal at once are by design, not a leak to warn about.
+    expect(agent.stderr).not.toMatch(/MaxListenersExceededWarning|possible EventTarget memory leak/i);
     expect(agent.running, agent.describe()).toBe(true);
   });
 

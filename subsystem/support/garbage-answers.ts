@@ -195,6 +195,12 @@ function randomHeaders(random: SeededRandom): Record<string, string> {
   return headers;
 }
 
+/** An object that would decode as steps still names a delay (see randomDelay). */
+function withDelay(call: Call, body: unknown): unknown {
+  if (call.route !== 'next-steps' || body === null || typeof body !== 'object' || Array.isArray(body)) return body;
+  return { next_instruction_seconds: 1, ...(body as Record<string, unknown>) };
+}
+
 export type GarbageShape =
   | 'well-formed'
   | 'malformed-steps'
@@ -232,17 +238,15 @@ export function answerWithGarbage(random: SeededRandom, call: Call, res: ServerR
       sendJson(res, broken.status, broken.body ?? randomJson(random, 3));
       break;
     }
-    case 'random-json': {
-      const body = randomJson(random, random.int(1, 6));
-      // An object that decodes as steps must still name a delay (see randomDelay).
-      if (call.route === 'next-steps' && body !== null && typeof body === 'object' && !Array.isArray(body)) (body as Record<string, unknown>).next_instruction_seconds = 1;
-      sendJson(res, random.chance(0.7) ? good.status : randomStatus(random), body);
+    case 'random-json':
+      sendJson(res, random.chance(0.7) ? good.status : randomStatus(random), withDelay(call, randomJson(random, random.int(1, 6))));
       break;
-    }
     case 'deep-nesting': {
       const depth = random.int(1_000, 200_000);
       const open = random.pick(['[', '{"a":']);
-      const text = `${open.repeat(depth)}1${(open === '[' ? ']' : '}').repeat(random.chance(0.5) ? depth : random.int(0, depth))}`;
+      // The outermost object names a delay, should the whole decode as steps (see randomDelay).
+      const first = open !== '[' && call.route === 'next-steps' ? '{"next_instruction_seconds":1,"a":' : open;
+      const text = `${first}${open.repeat(depth - 1)}1${(open === '[' ? ']' : '}').repeat(random.chance(0.5) ? depth : random.int(0, depth))}`;
       res.writeHead(good.status, { 'Content-Type': 'application/json' }).end(text);
       break;
     }
@@ -266,7 +270,7 @@ export function answerWithGarbage(random: SeededRandom, call: Call, res: ServerR
       break;
     case 'status': {
       const status = randomStatus(random);
-      const body = random.chance(0.6) ? randomErrorBody(random, status) : good.body;
+      const body = withDelay(call, random.chance(0.6) ? randomErrorBody(random, status) : good.body);
       if (status < 200 || status === 204 || status === 304) res.writeHead(status).end();
       else sendJson(res, status, body ?? {}, random.chance(0.3) ? { 'Retry-After': String(nastyNumber(random)).slice(0, 40) } : {});
       break;

@@ -83,6 +83,8 @@ export class PciIdsScanner {
   private carry: Buffer = EMPTY;
   /** "\nvvvv  " and "\nC cc  ": where the lines asked for start, searched for natively. */
   private readonly patterns: Buffer[];
+  /** Per wanted vendor, its wanted device lines' starts: "\n\tdddd  ". */
+  private readonly devicePatterns = new Map<number, Buffer[]>();
 
   constructor(wanted: PciIdsWanted) {
     this.vendors = hexSet(wanted.vendors);
@@ -93,6 +95,12 @@ export class PciIdsScanner {
       ...[...this.vendors].map((id) => Buffer.from(`\n${id.toString(16).padStart(4, '0')}  `, 'latin1')),
       ...[...this.classPrefixes].map((id) => Buffer.from(`\nC ${id.toString(16).padStart(2, '0')}  `, 'latin1')),
     ];
+    for (const key of this.devices) {
+      const vendor = Math.floor(key / 0x10000);
+      const patterns = this.devicePatterns.get(vendor) ?? [];
+      patterns.push(Buffer.from(`\n\t${(key % 0x10000).toString(16).padStart(4, '0')}  `, 'latin1'));
+      this.devicePatterns.set(vendor, patterns);
+    }
   }
 
   feed(chunk: Buffer): void {
@@ -119,6 +127,10 @@ export class PciIdsScanner {
         if (nearest < 0) break;
         pos = nearest;
       }
+      if (this.block?.kind === 'vendor') {
+        pos = this.vendorBlock(chunk, pos, this.block.id);
+        continue;
+      }
       const end = chunk.indexOf(0x0a, pos + 1);
       if (end < 0) break;
       this.line(chunk, pos + 1, end);
@@ -127,6 +139,28 @@ export class PciIdsScanner {
     // Copied: the caller reuses the chunk's memory.
     const last = chunk.lastIndexOf(0x0a);
     if (last + 1 < chunk.length) this.carry = Buffer.from(chunk.subarray(last + 1));
+  }
+
+  /**
+   * Inside a wanted vendor's block (thousands of lines for Intel), the wanted device lines are
+   * found with native searches up to where the block ends: the next line that starts with a hex
+   * digit or "C". Returns the "\n" to go on from, the chunk's end when the block runs past it.
+   */
+  private vendorBlock(chunk: Buffer, pos: number, vendor: number): number {
+    let blockEnd = -1;
+    for (const start of BLOCK_STARTS) {
+      const at = chunk.indexOf(start, pos);
+      if (at >= 0 && (blockEnd < 0 || at < blockEnd)) blockEnd = at;
+    }
+    const limit = blockEnd >= 0 ? blockEnd : chunk.lastIndexOf(0x0a);
+    for (const pattern of this.devicePatterns.get(vendor) ?? []) {
+      const at = chunk.indexOf(pattern, pos);
+      if (at < 0 || at >= limit) continue;
+      this.line(chunk, at + 1, chunk.indexOf(0x0a, at + 1));
+    }
+    if (blockEnd < 0) return chunk.length;
+    this.block = undefined;
+    return blockEnd;
   }
 
   finish(): PciIdsNames {
@@ -146,14 +180,17 @@ export class PciIdsScanner {
         const device = hexAt(buf, start + 1, 4, end);
         if (device < 0 || !twoSpaces(buf, start + 5, end)) return;
         const key = this.block.id * 0x10000 + device;
-        if (this.devices.has(key)) this.names.devices.set(this.block.hex + buf.toString('latin1', start + 1, start + 5).toLowerCase(), nameAt(buf, start + 7, end));
+        if (this.devices.has(key) && !this.names.devices.has(this.block.hex + buf.toString('latin1', start + 1, start + 5))) this.names.devices.set(this.block.hex + buf.toString('latin1', start + 1, start + 5).toLowerCase(), nameAt(buf, start + 7, end));
       } else {
         const subclass = hexAt(buf, start + 1, 2, end);
         if (subclass < 0 || !twoSpaces(buf, start + 3, end)) return;
-        if (this.classes.has(this.block.id * 0x100 + subclass)) this.names.classes.set(this.block.hex + buf.toString('latin1', start + 1, start + 3).toLowerCase(), nameAt(buf, start + 5, end));
+        if (this.classes.has(this.block.id * 0x100 + subclass) && !this.names.classes.has(this.block.hex + buf.toString('latin1', start + 1, start + 3))) this.names.classes.set(this.block.hex + buf.toString('latin1', start + 1, start + 3).toLowerCase(), nameAt(buf, start + 5, end));
       }
       return;
     }
+    // Only another vendor's ID or the class section ends a block (what the native search finds too).
+    const hexDigit = (first as number) >= 0x30 && (first as number) <= 0x39 ? true : (first as number) >= 0x61 && (first as number) <= 0x66;
+    if (first !== 0x43 /* C */ && !hexDigit) return;
     this.block = undefined;
     if (first === 0x43 /* C */ && buf[start + 1] === 0x20) {
       const id = hexAt(buf, start + 2, 2, end);
@@ -172,6 +209,8 @@ export class PciIdsScanner {
 }
 
 const EMPTY = Buffer.alloc(0);
+/** What a line that ends a vendor's block starts with: another vendor's ID, or the class section's "C". */
+const BLOCK_STARTS = [...'0123456789abcdefC'].map((c) => Buffer.from(`\n${c}`, 'latin1'));
 
 function hexSet(ids: Iterable<string>): Set<number> {
   const set = new Set<number>();
@@ -185,7 +224,8 @@ function hexAt(buf: Buffer, at: number, digits: number, end: number): number {
   let value = 0;
   for (let i = at; i < at + digits; i++) {
     const c = buf[i] as number;
-    const digit = c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x57 : c >= 0x41 && c <= 0x46 ? c - 0x37 : -1;
+    // pci.ids writes IDs in lower case; the native searches look for exactly that.
+    const digit = c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x57 : -1;
     if (digit < 0) return -1;
     value = value * 16 + digit;
   }

@@ -128,6 +128,19 @@ describe('strict wire types, as upstream\'s Go server', () => {
     }
   });
 
+  it('answers paths the router refuses (a segment over 100 characters, a malformed escape) in upstream\'s shape', async () => {
+    const t = await startTestApp();
+    const ie = await t.createInfraEnv();
+    for (const [url, reason] of [
+      [api(`/v2/infra-envs/${'x'.repeat(200)}/hosts`), 'a path parameter is longer than 100 characters'],
+      [api(`/v2/infra-envs/%E0%A4%A/hosts/${HOST}/instructions`), 'the request path is not a valid URL'],
+    ]) {
+      const res = await t.inject({ method: 'GET', url: url as string, headers: { 'x-secret-key': ie.agent_token } });
+      expect(res.statusCode, url).toBe(400);
+      expect(res.json()).toEqual({ kind: 'Error', id: 400, href: '', code: '400', reason });
+    }
+  });
+
   it('takes only the plain form of a UUID, so "urn:uuid:…" cannot register a second identity of a host', async () => {
     const t = await startTestApp();
     const ie = await t.createInfraEnv();

@@ -1,6 +1,6 @@
 import { isUuid } from '../protocol/formats.js';
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import multipart from '@fastify/multipart';
 import { API_BASE_PATH } from '../client/service-client.js';
 import type { Logger } from '../log/logger.js';
@@ -76,6 +76,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     genReqId: (request) => {
       const given = request.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID_PATTERN.test(given) ? given : randomUUID();
+    },
+    // The router refuses some paths before any route or hook runs (a segment longer than its 100
+    // characters, a malformed %-escape) with fastify's own body; these answer in upstream's shape,
+    // 400 as for any malformed ID, without echoing the path.
+    frameworkErrors: (error, _request, reply) => {
+      const reason = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'a path parameter is longer than 100 characters' : 'the request path is not a valid URL';
+      return (reply as FastifyReply).code(400).send(errorBody(400, reason));
     },
     ...(options.https ? { https: { ...serverOptions, ...options.https } } : {}),
   });

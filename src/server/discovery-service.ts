@@ -3,7 +3,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { IMAGE_REF_RE } from '../protocol/formats.js';
 import type { NextStepCmdRequest, StepReply, Steps } from '../protocol/models.js';
-import { applyStepReply, ReplyFormatError } from './domain/replies.js';
+import { applyDecodedReply, type DecodedReply, decodeStepReplyYielding, ReplyFormatError } from './domain/replies.js';
 import { refreshHost } from './domain/refresh.js';
 import { stepsFor } from './domain/scheduler.js';
 import { peerSummary } from './domain/peers.js';
@@ -358,18 +358,23 @@ export class DiscoveryService {
 
   async postStepReply(infraEnvId: string, hostId: string, reply: StepReply): Promise<void> {
     const infraEnv = this.requireInfraEnv(infraEnvId);
+    if (!(await this.hosts.get(infraEnvId, hostId))) throw notFound(`host ${hostId} in infra-env ${infraEnvId}`);
+    // The output is decoded first, in turns of the event loop of its own: a large inventory's
+    // parse and the host's refresh then hold the loop one after the other, never as one block.
+    let decoded: DecodedReply;
+    try {
+      decoded = await decodeStepReplyYielding(reply);
+    } catch (err: unknown) {
+      if (err instanceof ReplyFormatError) throw new HttpError(400, err.message);
+      throw err;
+    }
+    await new Promise((resolve) => setImmediate(resolve));
     const affected = await this.lock.run(hostId, async () => {
       let host: HostRecord | undefined;
       let namesakesBefore: HostRecord[] = [];
       const written = await this.writeHost(infraEnvId, hostId, async (current) => {
         host = current;
-        let applied: HostRecord;
-        try {
-          applied = applyStepReply(current, reply, this.now());
-        } catch (err: unknown) {
-          if (err instanceof ReplyFormatError) throw new HttpError(400, err.message);
-          throw err;
-        }
+        const applied = applyDecodedReply(current, reply, decoded, this.now());
         const stepResult: StepResultRecord = {
         infraEnvId,
         hostId,

@@ -50,8 +50,18 @@ export function withServiceEligibility(disk: InventoryDisk, inventory: Inventory
   return { ...disk, installation_eligibility: eligibility };
 }
 
+// Validations apply eligibility to the stored inventory again at every refresh (records from older
+// versions lack it); inventories are shared and never mutated, so each is worked out once. A
+// result is its own result: applying eligibility is idempotent.
+const applied = new WeakMap<Inventory, Inventory>();
+
 export function applyDiskEligibility(inventory: Inventory): Inventory {
   if (!inventory.disks) return inventory;
+  const known = applied.get(inventory);
+  if (known) return known;
   const multipath = multipathNames(inventory);
-  return { ...inventory, disks: inventory.disks.map((disk) => withServiceEligibility(disk, inventory, multipath)) };
+  const result = { ...inventory, disks: inventory.disks.map((disk) => withServiceEligibility(disk, inventory, multipath)) };
+  applied.set(inventory, result);
+  applied.set(result, result);
+  return result;
 }

@@ -81,10 +81,20 @@ export function object<F extends Fields>(fields: F): Decoder<Decoded<F>> {
  */
 export const STEP_OUTPUT_BUDGET: JsonBudget = { maxContainers: 120_000, maxValues: 500_000, maxDepth: 32 };
 
-/** Parses `text` within its budget; any problem becomes a ShapeError naming where it is. */
-export function parseJsonValue(text: string, budget: JsonBudget = STEP_OUTPUT_BUDGET): unknown {
+/** Refuses `text` when it holds more than its budget (a ShapeError saying what). */
+export function checkJsonBudget(text: string, budget: JsonBudget = STEP_OUTPUT_BUDGET): void {
   const over = overJsonBudget(text, budget);
   if (over) throw new ShapeError(`output holds ${over}`);
+}
+
+/** Parses `text` within its budget; any problem becomes a ShapeError naming where it is. */
+export function parseJsonValue(text: string, budget: JsonBudget = STEP_OUTPUT_BUDGET): unknown {
+  checkJsonBudget(text, budget);
+  return parseWithinBudget(text);
+}
+
+/** Parses `text` that checkJsonBudget has passed. */
+export function parseWithinBudget(text: string): unknown {
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -8,7 +8,7 @@ import type { StepReply } from '../../protocol/models.js';
 import type { HostRecord } from '../model.js';
 import { applyDiskEligibility } from './disks.js';
 import { capInventoryLists, withServiceTruncation } from './inventory-caps.js';
-import { type Decoder, parseJson, ShapeError } from './json-shape.js';
+import { checkJsonBudget, type Decoder, parseWithinBudget, ShapeError } from './json-shape.js';
 import {
   apiVipConnectivityResponse,
   connectivityReport,
@@ -25,6 +25,7 @@ import {
   verifyVipsResponse,
 } from './responses.js';
 import { STATUS_INFO } from './status.js';
+import { storedInventoryText } from './stored.js';
 
 /** A successful reply whose output is not its step type's response model; the route answers 400. */
 export class ReplyFormatError extends Error {
@@ -63,7 +64,7 @@ const cappedInventory: Decoder<Inventory> = (value, path) => {
 
 const HANDLERS: Record<string, Handler<unknown>> = {
   // Upstream stores the inventory with its own disk eligibility verdicts added.
-  inventory: handler({ decode: cappedInventory, store: (inv) => ({ inventory: JSON.stringify(applyDiskEligibility(inv)) }) }),
+  inventory: handler({ decode: cappedInventory, store: (inv) => ({ inventory: storedInventoryText(applyDiskEligibility(inv)) }) }),
   'connectivity-check': handler({ decode: connectivityReport, store: (report) => ({ connectivity: JSON.stringify(report) }) }),
   // The scanner's "already running" is an empty output too. An empty list is a failed scan for
   // upstream, so it does not replace the last good one.
@@ -99,25 +100,79 @@ function failedReply(host: HostRecord, reply: StepReply, exitCode: number, at: s
   return next;
 }
 
+/**
+ * What a reply's output decodes to, before any host is touched: `stored` are the fields it sets,
+ * `running` an "already running" answer that changes nothing. Decoding is the costly part of a
+ * reply (a large inventory is parsed, cut and re-serialised), so the service does it first and
+ * lets other requests run before it applies the result (applyDecodedReply).
+ */
+export interface DecodedReply {
+  stored?: Stored;
+  running?: boolean;
+}
+
+export function decodeStepReply(reply: StepReply): DecodedReply {
+  const steps = decodeSteps(reply);
+  let next = steps.next();
+  while (!next.done) next = steps.next();
+  return next.value;
+}
+
+/** Outputs above this size are decoded in steps with other requests' turns in between. */
+const YIELDING_OUTPUT_CHARS = 64 * 1024;
+
+/**
+ * decodeStepReply for the service: a large output's budget scan, parse, decoding and
+ * re-serialisation each take their own turn of the event loop, so one reply never holds it for
+ * the sum of them (bench/hostile.bench.mjs).
+ */
+export async function decodeStepReplyYielding(reply: StepReply): Promise<DecodedReply> {
+  const steps = decodeSteps(reply);
+  const large = (reply.output ?? '').length > YIELDING_OUTPUT_CHARS;
+  let next = steps.next();
+  while (!next.done) {
+    if (large) await new Promise((resolve) => setImmediate(resolve));
+    next = steps.next();
+  }
+  return next.value;
+}
+
+/** The decoding, one costly part per step: budget scan, parse, decode (caps included), store. */
+function* decodeSteps(reply: StepReply): Generator<void, DecodedReply> {
+  if ((reply.exit_code ?? 0) !== 0) return {};
+  const type = reply.step_type;
+  const h = HANDLERS[type];
+  const output = reply.output ?? '';
+  if (!h) return {};
+  if (h.emptyMeansRunning && output.trim() === '') return { running: true };
+  const refused = (err: unknown): unknown => (err instanceof ShapeError ? new ReplyFormatError(type, reply.step_id ?? '', err.message) : err);
+  let decoded: unknown;
+  try {
+    checkJsonBudget(output);
+    yield;
+    const value = parseWithinBudget(output);
+    yield;
+    decoded = h.decode(value, '');
+  } catch (err) {
+    throw refused(err);
+  }
+  yield;
+  return { stored: h.store?.(decoded) };
+}
+
 export function applyStepReply(host: HostRecord, reply: StepReply, now: Date): HostRecord {
+  return applyDecodedReply(host, reply, decodeStepReply(reply), now);
+}
+
+/** The host after a reply whose output decodeStepReply has already decoded. */
+export function applyDecodedReply(host: HostRecord, reply: StepReply, decodedReply: DecodedReply, now: Date): HostRecord {
   const at = now.toISOString();
   const exitCode = reply.exit_code ?? 0;
   if (exitCode !== 0) return failedReply(host, reply, exitCode, at);
 
   const type = reply.step_type;
-  const h = HANDLERS[type];
-  const output = reply.output ?? '';
-  let stored: Stored | undefined;
-  if (h && !(h.emptyMeansRunning && output.trim() === '')) {
-    let decoded: unknown;
-    try {
-      decoded = parseJson(output, h.decode);
-    } catch (err) {
-      if (err instanceof ShapeError) throw new ReplyFormatError(type, reply.step_id ?? '', err.message);
-      throw err;
-    }
-    stored = h.store?.(decoded);
-  } else if (h) {
+  const { stored } = decodedReply;
+  if (decodedReply.running) {
     // "Already running": nothing happened yet, so neither data nor the last error changes.
     return host.mediaStatus === 'disconnected' ? { ...host, mediaStatus: 'connected', updatedAt: at } : { ...host };
   }

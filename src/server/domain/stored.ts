@@ -21,11 +21,49 @@ export function readStored<T>(text: string | undefined, decode: Decoder<T>): T |
 // mutated, so a record's inventory string identifies the parse.
 const inventories = new WeakMap<HostRecord, { text: string; parsed: Inventory | undefined }>();
 
+// One inventory also reaches here under many records: each reply, refresh and store read makes a
+// new record around the same text, and a 4,096-disk inventory takes tens of milliseconds to parse
+// (bench/hostile.bench.mjs). The last few parses are kept by their text as well, within a budget.
+const RECENT = { entries: 64, chars: 16 * 1024 * 1024 };
+const recent = new Map<string, Inventory | undefined>();
+let recentChars = 0;
+
+function remember(text: string, parsed: Inventory | undefined): void {
+  if (text.length > RECENT.chars) return;
+  recent.set(text, parsed);
+  recentChars += text.length;
+  for (const [oldest] of recent) {
+    if (recent.size <= RECENT.entries && recentChars <= RECENT.chars) break;
+    recent.delete(oldest);
+    recentChars -= oldest.length;
+  }
+}
+
+/** The text an inventory is stored as; the first read of it then costs no parse. */
+export function storedInventoryText(inventory: Inventory): string {
+  const text = JSON.stringify(inventory);
+  if (!recent.has(text)) remember(text, inventory);
+  return text;
+}
+
+function parsedByText(text: string): Inventory | undefined {
+  if (recent.has(text)) {
+    const parsed = recent.get(text);
+    // Most recently used last, so the oldest goes first.
+    recent.delete(text);
+    recent.set(text, parsed);
+    return parsed;
+  }
+  const parsed = readStored(text, inventoryShape);
+  remember(text, parsed);
+  return parsed;
+}
+
 export function readInventory(host: HostRecord): Inventory | undefined {
   if (host.inventory === undefined) return undefined;
   const cached = inventories.get(host);
   if (cached && cached.text === host.inventory) return cached.parsed;
-  const parsed = readStored(host.inventory, inventoryShape);
+  const parsed = parsedByText(host.inventory);
   inventories.set(host, { text: host.inventory, parsed });
   return parsed;
 }

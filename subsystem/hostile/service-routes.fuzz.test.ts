@@ -85,6 +85,7 @@ const ROUTES: FuzzRoute[] = [
   { method: 'POST', url: '/console/session', auth: 'session', body: signInBody },
   { method: 'DELETE', url: '/console/session', auth: 'session', destructive: true },
   { method: 'GET', url: '/healthz', auth: 'open' },
+  { method: 'GET', url: '/readyz', auth: 'open' },
 ];
 
 /** Routes of inband's own, not in upstream's swagger; every other route must be a swagger operation. */
@@ -104,6 +105,7 @@ const INBAND_EXTENSIONS = new Set<RouteKey>([
   routeKey('POST', '/console/session'),
   routeKey('DELETE', '/console/session'),
   routeKey('GET', '/healthz'),
+  routeKey('GET', '/readyz'),
 ]);
 
 describe('the route table', () => {

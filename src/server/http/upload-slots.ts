@@ -3,36 +3,27 @@
  * number is capped per host (a second upload for one host is a retry or an attack) and in total.
  */
 import { HttpError } from '../errors.js';
+import { KeyedSlots } from './keyed-slots.js';
 
 export class UploadSlots {
-  private readonly perHost = new Map<string, number>();
-  private total = 0;
+  private readonly slots: KeyedSlots;
 
-  constructor(private readonly limits: { perHost: number; total: number; retryAfterSeconds: number }) {}
+  constructor(private readonly limits: { perHost: number; total: number; retryAfterSeconds: number }) {
+    this.slots = new KeyedSlots(limits.perHost, limits.total);
+  }
 
   /** Takes a slot or throws 503 with Retry-After; call the returned function exactly once when done. */
   acquire(hostKey: string): () => void {
-    const held = this.perHost.get(hostKey) ?? 0;
-    if (held >= this.limits.perHost) {
-      throw new HttpError(503, `another logs upload for this host is in progress; retry in ${this.limits.retryAfterSeconds} s`, 'error', { 'Retry-After': String(this.limits.retryAfterSeconds) });
-    }
-    if (this.total >= this.limits.total) {
-      throw new HttpError(503, `the service is receiving ${this.total} logs uploads already; retry in ${this.limits.retryAfterSeconds} s`, 'error', { 'Retry-After': String(this.limits.retryAfterSeconds) });
-    }
-    this.perHost.set(hostKey, held + 1);
-    this.total += 1;
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      this.total -= 1;
-      const left = (this.perHost.get(hostKey) ?? 1) - 1;
-      if (left <= 0) this.perHost.delete(hostKey);
-      else this.perHost.set(hostKey, left);
-    };
+    const release = this.slots.take(hostKey);
+    if (release) return release;
+    const retry = this.limits.retryAfterSeconds;
+    const message = this.slots.ownerFull(hostKey)
+      ? `another logs upload for this host is in progress; retry in ${retry} s`
+      : `the service is receiving ${this.slots.open} logs uploads already; retry in ${retry} s`;
+    throw new HttpError(503, message, 'error', { 'Retry-After': String(retry) });
   }
 
   get inUse(): number {
-    return this.total;
+    return this.slots.open;
   }
 }

@@ -4,7 +4,7 @@ import { HttpError } from '../errors.js';
 import { CONSOLE_LIMITS } from '../limits.js';
 import type { ChangeFeed } from '../live/change-feed.js';
 import { PendingChanges } from '../live/change-stream.js';
-import { StreamSlots } from '../live/stream-slots.js';
+import { KeyedSlots } from '../http/keyed-slots.js';
 
 export type LiveLimits = Record<'streamsPerSession' | 'streamsTotal' | 'heartbeatMs' | 'flushMs' | 'maxPendingChanges' | 'streamLifetimeMs', number>;
 
@@ -24,7 +24,7 @@ function streamOwner(auth: AuthConfig, request: FastifyRequest): string {
 export async function liveRoutes(app: FastifyInstance, options: { auth: AuthConfig; changes: ChangeFeed; limits?: Partial<LiveLimits> }): Promise<void> {
   const { auth, changes } = options;
   const limits: LiveLimits = { ...CONSOLE_LIMITS, ...options.limits };
-  const slots = new StreamSlots(limits.streamsPerSession, limits.streamsTotal);
+  const slots = new KeyedSlots(limits.streamsPerSession, limits.streamsTotal);
   const closers = new Set<() => void>();
   app.addHook('onRequest', async (request) => checkOperator(auth, request));
   // Open streams would hold the server's close forever.

@@ -243,6 +243,7 @@ export async function serveCommand(flags: ServeFlags, log: Logger, signal: Abort
   // On one replica at a time: the lease moves to another when its holder dies.
   const monitor = coordination.runLeased('host-monitor', MONITOR_INTERVAL_MS, async () => {
     await service.markDisconnected().catch((err: unknown) => log.error('host monitor failed', { error: (err as Error).message }));
+    await service.reevaluatePeers().catch((err: unknown) => log.error('re-evaluating connectivity failed', { error: (err as Error).message }));
   });
   await new Promise<void>((resolve) => {
     if (signal.aborted) resolve();

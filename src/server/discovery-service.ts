@@ -31,6 +31,8 @@ export const MAX_CONNECTIVITY_PEERS = 50;
 const CANDIDATES_TTL_MS = 1_000;
 const MISSING_INFRA_ENV_TTL_MS = 1_000;
 const MISSING_INFRA_ENVS_CAP = 10_000;
+/** Hosts one background pass may judge again; the rest wait for the next pass (or their next report). */
+const PEER_REEVALUATIONS_PER_PASS = 500;
 
 export interface DiscoveryServiceOptions {
   /** The image next_step_runner_command names; by default the one the agent registered with. */
@@ -86,6 +88,8 @@ export class DiscoveryService {
   private readonly coordination: Coordination;
   /** Infra-env IDs the shared store did not have, and until when that answer stands (see knowInfraEnv). */
   private readonly missingInfraEnvs = new Map<string, number>();
+  /** Per infra-env, the connectivity targets the last background pass saw (see reevaluatePeers). */
+  private readonly targetDigests = new Map<string, string>();
   private readonly observer: ServiceObserver;
 
   constructor(
@@ -512,6 +516,39 @@ export class DiscoveryService {
     return marked;
   }
 
+  /**
+   * The background half of belongs-to-majority-group (upstream's periodic refresh): a host is
+   * judged by its own connectivity report against the infra-env's current targets, so when the
+   * targets change (a host joins, goes disconnected or is deleted), the hosts that reported on
+   * them are judged again now instead of at their next report. Runs in the host-monitor lease;
+   * a pass is O(hosts) to notice a change and re-evaluates at most `maxHosts`, writing only those
+   * whose validations or status moved.
+   */
+  async reevaluatePeers(maxHosts = PEER_REEVALUATIONS_PER_PASS): Promise<number> {
+    let evaluated = 0;
+    for (const [infraEnvId, infraEnv] of this.infraEnvs) {
+      const targets: string[] = [];
+      const reporters: HostRecord[] = [];
+      for (const h of await this.hosts.each(infraEnvId)) {
+        if (peerSummary(h).target) targets.push(h.id);
+        if (h.connectivity && (h.status === 'known' || h.status === 'insufficient')) reporters.push(h);
+      }
+      const digest = targets.sort().join(',');
+      const before = this.targetDigests.get(infraEnvId);
+      this.targetDigests.set(infraEnvId, digest);
+      if (before === undefined || before === digest) continue;
+      for (const reporter of reporters) {
+        if (evaluated >= maxHosts) return evaluated;
+        evaluated++;
+        await this.lock.run(reporter.id, () =>
+          this.refreshAndWrite(infraEnv, infraEnvId, reporter.id, undefined, { onlyIfChanged: true }),
+        );
+      }
+    }
+    for (const id of this.targetDigests.keys()) if (!this.infraEnvs.has(id)) this.targetDigests.delete(id);
+    return evaluated;
+  }
+
   // ---- internals
 
   /**
@@ -560,7 +597,7 @@ export class DiscoveryService {
     infraEnvId: string,
     hostId: string,
     modify?: (current: HostRecord) => HostRecord,
-    options: { fresh?: boolean; onlyIf?: (current: HostRecord) => boolean } = {},
+    options: { fresh?: boolean; onlyIf?: (current: HostRecord) => boolean; onlyIfChanged?: boolean } = {},
   ): Promise<HostRecord | undefined> {
     let from: HostRecord['status'] | undefined;
     const written = await this.writeHost(
@@ -568,8 +605,10 @@ export class DiscoveryService {
       hostId,
       async (current) => {
         if (options.onlyIf && !options.onlyIf(current)) return undefined;
+        const refreshed = (await this.refresh(modify ? modify(current) : current, infraEnv)).host;
+        if (options.onlyIfChanged && sameJudgement(current, refreshed)) return undefined;
         from = current.status;
-        return { host: (await this.refresh(modify ? modify(current) : current, infraEnv)).host };
+        return { host: refreshed };
       },
       options.fresh,
     );
@@ -625,6 +664,10 @@ export class DiscoveryService {
     await this.hosts.set(host);
     this.changes.publish({ kind: 'host', infraEnvId: host.infraEnvId, hostId: host.id, status: host.status, statusInfo: host.statusInfo, updatedAt: host.updatedAt });
   }
+}
+
+function sameJudgement(a: HostRecord, b: HostRecord): boolean {
+  return a.status === b.status && a.statusInfo === b.statusInfo && JSON.stringify(a.validationsInfo) === JSON.stringify(b.validationsInfo);
 }
 
 /** upstream step ids: "<type>-<8 hex>". randomUUID draws from a cached pool; randomBytes would not. */

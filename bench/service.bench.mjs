@@ -58,7 +58,9 @@ const fixtures = readdirSync(path.join(root, 'test/fixtures/hosts')).map((name) 
 let postgres;
 let databaseUrl = flags.databaseUrl;
 if (flags.postgres) {
-  postgres = await ThrowawayPostgres.start({ port: await freePort(), settings: { shared_preload_libraries: "'pg_stat_statements'", shared_buffers: "'256MB'" } });
+  // BENCH_PG_SETTINGS="synchronous_commit=off wal_compression=on": more postgresql.conf lines, to see what a setting is worth.
+  const extra = Object.fromEntries((process.env.BENCH_PG_SETTINGS ?? '').split(/\s+/).filter(Boolean).map((kv) => kv.split('=', 2)));
+  postgres = await ThrowawayPostgres.start({ port: await freePort(), settings: { shared_preload_libraries: "'pg_stat_statements'", shared_buffers: "'256MB'", ...extra } });
   databaseUrl = await postgres.createDatabase('inband_bench');
   await postgres.psql('CREATE EXTENSION pg_stat_statements', 'inband_bench');
 }

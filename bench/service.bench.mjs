@@ -73,7 +73,9 @@ const serveCommand = process.env.BENCH_NODE_ARGS
 const replicas = [];
 for (let r = 0; r < flags.replicas; r++) {
   const port = await freePort();
-  const args = ['serve', '--listen', `127.0.0.1:${port}`, '--data-dir', path.join(dataDir, `replica-${r}`), '--admin-token', adminToken, '--with-stdout-logging=false', ...(databaseUrl ? ['--database-url', databaseUrl] : [])];
+  const args = ['serve', '--listen', `127.0.0.1:${port}`, '--data-dir', path.join(dataDir, `replica-${r}`), '--admin-token', adminToken, '--with-stdout-logging=false', ...(databaseUrl ? ['--database-url', databaseUrl] : []),
+    // BENCH_SERVE_ARGS="--database-pool 32": more serve flags, to see what one is worth.
+    ...(process.env.BENCH_SERVE_ARGS ?? '').split(/\s+/).filter(Boolean)];
   const child = spawn(serveCommand[0], [...serveCommand[1], ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
   const replica = { port, child, err: '', pool: new Pool(`http://127.0.0.1:${port}`, { connections: Math.ceil(CONCURRENCY / flags.replicas), keepAliveTimeout: 60_000 }) };
   child.stderr.on('data', (d) => (replica.err += d));

@@ -1,4 +1,5 @@
-// `make bench`: runs every bench/*.bench.mjs in turn; each prints its own medians.
+// `make bench`: runs every bench/*.bench.mjs in turn; each prints its own medians. A benchmark that
+// misses its target (or fails) is reported and the others still run; the exit code says so at the end.
 import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -13,9 +14,19 @@ if (benches.length === 0) {
 const VARIANTS = {
   'service.bench.mjs': [[], ['--postgres'], ['--postgres', '--replicas', '2']],
 };
+const failed = [];
 for (const file of benches) {
   for (const args of VARIANTS[file] ?? [[]]) {
-    console.log(`\n== ${[file, ...args].join(' ')}`);
-    execFileSync(process.execPath, [path.join(here, file), ...args], { stdio: 'inherit', timeout: 30 * 60_000 });
+    const name = [file, ...args].join(' ');
+    console.log(`\n== ${name}`);
+    try {
+      execFileSync(process.execPath, [path.join(here, file), ...args], { stdio: 'inherit', timeout: 30 * 60_000 });
+    } catch (error) {
+      failed.push(`${name} (${error.signal ?? `exit ${error.status}`})`);
+    }
   }
+}
+if (failed.length > 0) {
+  console.log(`\nmissed a target or failed: ${failed.join(', ')}`);
+  process.exitCode = 1;
 }

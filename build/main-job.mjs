@@ -2,64 +2,32 @@
 // embedded store, creates an infra-env, runs `inband agent` against it as this host, waits until
 // the host is discovered, and shows its status, validations and inventory summary. Everything it
 // starts is stopped again, also on failure or Ctrl-C.
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { freePort } from './free-port.mjs';
+import { Processes, waitFor } from './processes.mjs';
 
 const run = promisify(execFile);
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const binary = path.join(root, 'dist', 'inband');
 const work = path.join(root, '.build', 'main-job');
 const DISCOVERY_TIMEOUT_MS = 90_000;
-const children = [];
+const processes = new Processes();
+const start = (name, args, env) => processes.start(name, binary, args, env);
 
 
-function start(name, args, env = {}) {
-  const child = spawn(binary, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const prefix = `[${name}] `;
-  const relay = (stream) => (chunk) => {
-    for (const line of String(chunk).split('\n').filter(Boolean)) stream.write(`${prefix}${line}\n`);
-  };
-  child.stdout.on('data', relay(process.stdout));
-  child.stderr.on('data', relay(process.stderr));
-  children.push(child);
-  return child;
-}
 
-async function stopAll() {
-  await Promise.all(
-    children.map(
-      (child) =>
-        new Promise((resolve) => {
-          if (child.exitCode !== null || child.signalCode !== null) return resolve();
-          const kill = setTimeout(() => child.kill('SIGKILL'), 5_000);
-          child.once('exit', () => {
-            clearTimeout(kill);
-            resolve();
-          });
-          child.kill('SIGTERM');
-        }),
-    ),
-  );
-}
+
+const stopAll = () => processes.stopAll();
 
 async function cli(args) {
   const { stdout } = await run(binary, args, { timeout: 30_000, maxBuffer: 16 * 1024 * 1024 });
   return stdout;
 }
 
-async function waitFor(what, check, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check().catch(() => undefined);
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-}
 
 async function main() {
   rmSync(work, { recursive: true, force: true });

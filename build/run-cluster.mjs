@@ -5,11 +5,12 @@
 // then the hosts as each replica sees them. Everything it made is stopped and removed again, also
 // on failure or Ctrl-C: the agents and replicas killed, the cluster stopped and its dir deleted,
 // the namespace deleted.
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
+import { Processes, waitFor } from './processes.mjs';
 import { ThrowawayPostgres } from './throwaway-postgres.mjs';
 
 const run = promisify(execFile);
@@ -28,7 +29,8 @@ const HOSTS = [
   { id: 'c1a50001-0000-4000-8000-0000000000b2', hostname: 'cluster-b', mac: '52:54:00:c1:00:b2', ipv4: '198.18.21.12/24', fixture: 'vm-virtio' },
 ];
 
-const children = [];
+const processes = new Processes();
+const start = (name, args, env) => processes.start(name, 'ip', ['netns', 'exec', netns, binary, ...args], env);
 let postgres;
 let netnsMade = false;
 
@@ -38,53 +40,21 @@ async function inNetns(file, args, options = {}) {
   return stdout;
 }
 
-function start(name, args, env = {}) {
-  const child = spawn('ip', ['netns', 'exec', netns, binary, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const prefix = `[${name}] `;
-  const relay = (stream) => (chunk) => {
-    for (const line of String(chunk).split('\n').filter(Boolean)) stream.write(`${prefix}${line}\n`);
-  };
-  child.stdout.on('data', relay(process.stdout));
-  child.stderr.on('data', relay(process.stderr));
-  children.push(child);
-  return child;
-}
-
-async function cli(args) {
-  return inNetns(binary, args, { timeout: 30_000 });
-}
-
-async function waitFor(what, check, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check().catch(() => undefined);
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-}
 
 async function stopAll() {
-  await Promise.all(
-    children.map(
-      (child) =>
-        new Promise((resolve) => {
-          if (child.exitCode !== null || child.signalCode !== null) return resolve();
-          const kill = setTimeout(() => child.kill('SIGKILL'), 5_000);
-          child.once('exit', () => {
-            clearTimeout(kill);
-            resolve();
-          });
-          child.kill('SIGTERM');
-        }),
-    ),
-  );
+  await processes.stopAll();
   await postgres?.destroy();
   if (netnsMade) {
     await run('ip', ['netns', 'del', netns], { timeout: 10_000 }).catch(() => undefined);
     netnsMade = false;
   }
 }
+
+async function cli(args) {
+  return inNetns(binary, args, { timeout: 30_000 });
+}
+
+
 
 async function main() {
   const work = path.join(root, '.build', 'run-cluster');

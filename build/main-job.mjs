@@ -1,37 +1,39 @@
-// `make run`: the whole discovery loop on this machine. Starts `inband serve` on loopback with the
-// embedded store, creates an infra-env, runs `inband agent` against it as this host, waits until
+// `make run`: the whole discovery loop on this machine. Starts `inband serve` with the embedded
+// store in a network namespace of its own that has only loopback, creates an infra-env, runs `inband agent` against it as this host, waits until
 // the host is discovered, and shows its status, validations and inventory summary. Everything it
 // starts is stopped again, also on failure or Ctrl-C.
-import { execFile } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { promisify } from 'node:util';
 import { freePort } from './free-port.mjs';
-import { Processes, waitFor } from './processes.mjs';
+import { LoopbackNamespace, Processes, waitFor } from './processes.mjs';
 
-const run = promisify(execFile);
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const binary = path.join(root, 'dist', 'inband');
 const work = path.join(root, '.build', 'main-job');
 const DISCOVERY_TIMEOUT_MS = 90_000;
 const processes = new Processes();
-const start = (name, args, env) => processes.start(name, binary, args, env);
+// The agent reads this machine's hardware, but its network steps (free addresses, connectivity)
+// must scan nothing of the machine's networks: service and agent share a loopback-only namespace.
+const namespace = new LoopbackNamespace('main');
+const start = (name, args, env) => processes.start(name, 'ip', namespace.argv(binary, args), env);
 
 
 
 
-const stopAll = () => processes.stopAll();
-
-async function cli(args) {
-  const { stdout } = await run(binary, args, { timeout: 30_000, maxBuffer: 16 * 1024 * 1024 });
-  return stdout;
+async function stopAll() {
+  await processes.stopAll();
+  await namespace.destroy();
 }
+
+const cli = (args) => namespace.exec(binary, args, { timeout: 30_000 });
 
 
 async function main() {
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
+  await namespace.create();
+  console.log(`== network namespace ${namespace.name} (loopback only)`);
   const port = await freePort();
   const server = `http://127.0.0.1:${port}`;
   const token = randomBytes(18).toString('base64url');
@@ -39,7 +41,7 @@ async function main() {
 
   console.log(`== starting inband serve on ${server} (data in ${path.relative(root, work)}/data)`);
   start('serve', ['serve', '--listen', `127.0.0.1:${port}`, '--data-dir', path.join(work, 'data'), '--admin-token', token]);
-  await waitFor('the service', async () => (await fetch(`${server}/healthz`)).ok, 30_000);
+  await waitFor('the service', async () => JSON.parse(await cli(['infra-env', 'list', ...ops, '--json'])), 30_000);
 
   console.log('== creating an infra-env');
   const infraEnv = JSON.parse(await cli(['infra-env', 'create', '--name', 'local-discovery', ...ops, '--json']));

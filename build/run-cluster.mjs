@@ -5,15 +5,12 @@
 // then the hosts as each replica sees them. Everything it made is stopped and removed again, also
 // on failure or Ctrl-C: the agents and replicas killed, the cluster stopped and its dir deleted,
 // the namespace deleted.
-import { execFile } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { promisify } from 'node:util';
-import { Processes, waitFor } from './processes.mjs';
+import { LoopbackNamespace, Processes, waitFor } from './processes.mjs';
 import { ThrowawayPostgres } from './throwaway-postgres.mjs';
 
-const run = promisify(execFile);
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const binary = path.join(root, 'dist', 'inband');
 const COMMAND_TIMEOUT_MS = 60_000;
@@ -21,33 +18,24 @@ const DISCOVERY_TIMEOUT_MS = 120_000;
 // The namespace is empty, so fixed ports cannot collide with anything on the machine.
 const PG_PORT = 5432;
 const REPLICA_PORTS = [8091, 8092];
-const tag = process.env.INBAND_NETNS_TAG ?? '';
-if (!/^[a-z0-9]{0,6}$/.test(tag)) throw new Error(`INBAND_NETNS_TAG ${JSON.stringify(tag)}: up to 6 lower-case letters or digits`);
-const netns = `${tag ? `${tag}-` : ''}ib-cluster-${process.pid}`;
+const namespace = new LoopbackNamespace('cluster');
+const netns = namespace.name;
 const HOSTS = [
   { id: 'c1a50001-0000-4000-8000-0000000000a1', hostname: 'cluster-a', mac: '52:54:00:c1:00:a1', ipv4: '198.18.21.11/24', fixture: 'server-nvme-sata-raid' },
   { id: 'c1a50001-0000-4000-8000-0000000000b2', hostname: 'cluster-b', mac: '52:54:00:c1:00:b2', ipv4: '198.18.21.12/24', fixture: 'vm-virtio' },
 ];
 
 const processes = new Processes();
-const start = (name, args, env) => processes.start(name, 'ip', ['netns', 'exec', netns, binary, ...args], env);
+const start = (name, args, env) => processes.start(name, 'ip', namespace.argv(binary, args), env);
 let postgres;
-let netnsMade = false;
 
-/** A command in the namespace: an argument array, a timeout, killed on timeout. */
-async function inNetns(file, args, options = {}) {
-  const { stdout } = await run('ip', ['netns', 'exec', netns, file, ...args], { timeout: COMMAND_TIMEOUT_MS, killSignal: 'SIGKILL', maxBuffer: 16 * 1024 * 1024, ...options });
-  return stdout;
-}
+const inNetns = (file, args, options) => namespace.exec(file, args, { timeout: COMMAND_TIMEOUT_MS, ...options });
 
 
 async function stopAll() {
   await processes.stopAll();
   await postgres?.destroy();
-  if (netnsMade) {
-    await run('ip', ['netns', 'del', netns], { timeout: 10_000 }).catch(() => undefined);
-    netnsMade = false;
-  }
+  await namespace.destroy();
 }
 
 async function cli(args) {
@@ -60,9 +48,7 @@ async function main() {
   const work = path.join(root, '.build', 'run-cluster');
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
-  await run('ip', ['netns', 'add', netns], { timeout: 10_000 });
-  netnsMade = true;
-  await run('ip', ['-n', netns, 'link', 'set', 'lo', 'up'], { timeout: 10_000 });
+  await namespace.create();
   console.log(`== network namespace ${netns} (loopback only)`);
 
   console.log('== starting a throwaway PostgreSQL');

@@ -3,7 +3,8 @@ import type { Readable } from 'node:stream';
 import pg from 'pg';
 import type { EventFilter, EventRecord, HostRecord, InfraEnvRecord, InfraEnvTokens, LogsRecord, StepResultRecord } from '../../model.js';
 import { CheckInBuffer, type CheckIn } from '../check-in-buffer.js';
-import { HOST_UPDATE_ATTEMPTS, HostUpdateConflictError, StoreNotReadyError, StoreUnavailableError, type HostChange, type LogArchiveUpload, type Store } from '../store.js';
+import { StoreNotReadyError, StoreUnavailableError, type HostChange, type LogArchiveUpload, type Store } from '../store.js';
+import { readModifyWrite } from '../host-update.js';
 import { outputHeldByHost } from '../step-output.js';
 import { defaultPoolSize, parseDatabaseUrl, type PostgresConnection } from './pg-connection.js';
 import { isUnavailable, translateError } from './pg-errors.js';
@@ -305,26 +306,15 @@ export class PostgresStore implements Store {
 
   async updateHost(infraEnvId: string, hostId: string, change: HostChange, options: { assumed?: HostRecord } = {}): Promise<HostRecord | undefined> {
     this.ready();
-    let current = options.assumed && this.versions.has(options.assumed) ? options.assumed : await this.getHost(infraEnvId, hostId);
-    for (let attempt = 1; current; attempt++) {
-      const update = await change(current);
-      if (!update) return current;
-      const { host, stepResult } = update;
-      if (host.infraEnvId !== infraEnvId || host.id !== hostId || (stepResult && (stepResult.infraEnvId !== infraEnvId || stepResult.hostId !== hostId))) {
-        throw new TypeError(`updateHost of host ${hostId} returned a record of another host`);
-      }
+    const first = options.assumed && this.versions.has(options.assumed) ? options.assumed : await this.getHost(infraEnvId, hostId);
+    return readModifyWrite(infraEnvId, hostId, first, change, () => this.getHost(infraEnvId, hostId), async (current, { host, stepResult }) => {
       const expected = this.versions.get(current) as number;
       const values = [...hostValues(host), expected, ...(stepResult ? this.stepResultParams(stepResult, host) : [])];
       const { rows } = await this.hostWrite(infraEnvId, hostId, () => this.query<{ version: string }>(stepResult ? UPDATE_HOST_WITH_RESULT : UPDATE_HOST_IF_VERSION, values));
-      if (rows[0]) {
-        this.remember(host, rows[0].version);
-        return this.checkIns.overlay(host);
-      }
-      // Another writer got there first (or the host was deleted): read it again.
-      if (attempt >= HOST_UPDATE_ATTEMPTS) throw new HostUpdateConflictError(infraEnvId, hostId);
-      current = await this.getHost(infraEnvId, hostId);
-    }
-    return undefined;
+      if (!rows[0]) return undefined;
+      this.remember(host, rows[0].version);
+      return this.checkIns.overlay(host);
+    });
   }
 
   // ---- step results

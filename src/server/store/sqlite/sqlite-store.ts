@@ -26,7 +26,8 @@ import {
   type HostRow,
 } from './sqlite-rows.js';
 import { EventQueries, prepareStatements, type Statements } from './sqlite-statements.js';
-import { HOST_UPDATE_ATTEMPTS, HostUpdateConflictError, ParentNotFoundError, StoreUnavailableError, type HostChange, type LogArchiveUpload, type Store } from '../store.js';
+import { ParentNotFoundError, StoreUnavailableError, type HostChange, type LogArchiveUpload, type Store } from '../store.js';
+import { readModifyWrite } from '../host-update.js';
 
 export interface SqliteStoreOptions {
   /** Holds inband.db (created with the directory on first start) and the addon cache of the single executable. */
@@ -232,14 +233,8 @@ export class SqliteStore implements Store {
 
   async updateHost(infraEnvId: string, hostId: string, change: HostChange, options: { assumed?: HostRecord } = {}): Promise<HostRecord | undefined> {
     const s = this.ready();
-    let current = options.assumed && this.versions.has(options.assumed) ? options.assumed : await this.getHost(infraEnvId, hostId);
-    for (let attempt = 1; current; attempt++) {
-      const update = await change(current);
-      if (!update) return current;
-      const { host, stepResult } = update;
-      if (host.infraEnvId !== infraEnvId || host.id !== hostId || (stepResult && (stepResult.infraEnvId !== infraEnvId || stepResult.hostId !== hostId))) {
-        throw new TypeError(`updateHost of host ${hostId} returned a record of another host`);
-      }
+    const first = options.assumed && this.versions.has(options.assumed) ? options.assumed : await this.getHost(infraEnvId, hostId);
+    return readModifyWrite(infraEnvId, hostId, first, change, () => this.getHost(infraEnvId, hostId), async (current, { host, stepResult }) => {
       const expected = this.versions.get(current) as number;
       const { record, ...columns } = hostToRow(host);
       const resultRow = stepResult && stepResultToRow(stepResult, outputHeldByHost(stepResult, host));
@@ -253,15 +248,10 @@ export class SqliteStore implements Store {
         }
         return s.hostVersion.get(infraEnvId, hostId)?.version;
       });
-      if (written !== undefined) {
-        this.versions.set(host, written);
-        return this.checkIns.overlay(host);
-      }
-      // Another writer got there first (or the host was deleted): read it again.
-      if (attempt >= HOST_UPDATE_ATTEMPTS) throw new HostUpdateConflictError(infraEnvId, hostId);
-      current = await this.getHost(infraEnvId, hostId);
-    }
-    return undefined;
+      if (written === undefined) return undefined;
+      this.versions.set(host, written);
+      return this.checkIns.overlay(host);
+    });
   }
 
   private fromRow(row: HostRow): HostRecord {

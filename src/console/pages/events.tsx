@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { request } from '../api.js';
 import { ErrorNote } from '../components/error.js';
+import { InfraEnvSelect } from '../components/infra-env-select.js';
 import { live } from '../live.js';
 import { parseJson, type Host, type InfraEnv, type Inventory, type ServiceEvent } from '../model.js';
 import { href } from '../router.js';
@@ -83,17 +84,7 @@ export function EventsPage({ infraEnvId, hostId }: { infraEnvId?: string; hostId
     <>
       <h1>Events</h1>
       <form class="filters" aria-label="Filter events" onSubmit={(e) => e.preventDefault()}>
-        <div class="field">
-          <label for="events-infra-env">Infra-env</label>
-          <select id="events-infra-env" value={infraEnvId ?? ''} onChange={(e) => go((e.currentTarget as HTMLSelectElement).value || undefined, undefined)}>
-            <option value="">All infra-envs</option>
-            {infraEnvs.map((ie) => (
-              <option key={ie.id} value={ie.id}>
-                {ie.name}
-              </option>
-            ))}
-          </select>
-        </div>
+        <InfraEnvSelect id="events-infra-env" infraEnvs={infraEnvs} value={infraEnvId} onPick={(id) => go(id, undefined)} />
         <div class="field">
           <label for="events-host">Host</label>
           <select id="events-host" value={hostId ?? ''} disabled={!infraEnvId} onChange={(e) => go(infraEnvId, (e.currentTarget as HTMLSelectElement).value || undefined)}>

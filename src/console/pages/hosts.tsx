@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { request } from '../api.js';
 import { ErrorNote } from '../components/error.js';
+import { InfraEnvSelect } from '../components/infra-env-select.js';
 import { StatusBadge } from '../components/status.js';
 import { live, type LiveChange } from '../live.js';
 import { age, gib, hostRow, STATUSES, type Host, type HostRow, type InfraEnv } from '../model.js';
@@ -192,23 +193,14 @@ export function HostsPage({ infraEnvId, initialStatus, initialSearch }: { infraE
       <h1>{infraEnvId ? `Hosts of ${infraEnvName ?? infraEnvId}` : 'All hosts'}</h1>
       <ErrorNote error={error} />
       <form class="filters" role="search" aria-label="Filter hosts" onSubmit={(e) => e.preventDefault()}>
-        <div class="field">
-          <label for="hosts-infra-env">Infra-env</label>
-          <select
-            id="hosts-infra-env"
-            value={infraEnvId ?? ''}
-            onChange={(e) => {
-              location.hash = href('hosts', [], { infra_env: (e.currentTarget as HTMLSelectElement).value || undefined });
-            }}
-          >
-            <option value="">All infra-envs</option>
-            {infraEnvs.map((ie) => (
-              <option key={ie.id} value={ie.id}>
-                {ie.name}
-              </option>
-            ))}
-          </select>
-        </div>
+        <InfraEnvSelect
+          id="hosts-infra-env"
+          infraEnvs={infraEnvs}
+          value={infraEnvId}
+          onPick={(id) => {
+            location.hash = href('hosts', [], { infra_env: id });
+          }}
+        />
         <div class="field">
           <label for="hosts-status">Status</label>
           <select

@@ -38,7 +38,9 @@ async function cli(args: string[]): Promise<{ code: number; stdout: string; stde
 async function startServe(databaseUrl: string, via: 'flag' | 'env') {
   const port = await freePort();
   const dataDir = tempDir('serve-pg-data');
-  const args = ['serve', '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir, '--admin-token', TOKEN, '--agent-binary', '/usr/bin/true', '--with-stdout-logging=false'];
+  // The agent runs on the machine's own network: one poll an hour keeps it to the discovering
+  // host's steps (inventory), never free-network-addresses or connectivity scans.
+  const args = ['serve', '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir, '--admin-token', TOKEN, '--agent-binary', '/usr/bin/true', '--poll-interval', '3600', '--with-stdout-logging=false'];
   const serve = startAgent(via === 'flag' ? [...args, '--database-url', databaseUrl, '--database-pool', '3'] : args, via === 'env' ? { INBAND_DATABASE_URL: databaseUrl } : {});
   await serve.waitForOutput('stderr', /serving on http:\/\/127\.0\.0\.1/, 30_000);
   return { serve, dataDir, server: `http://127.0.0.1:${port}`, ops: ['--server', `http://127.0.0.1:${port}`, '--token', TOKEN] };

@@ -39,7 +39,9 @@ describe('inband serve with the packaged agent on this machine', () => {
     const port = await freePort();
     server = `http://127.0.0.1:${port}`;
     ops = ['--server', server, '--token', TOKEN];
-    serve = startAgent(['serve', '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir, '--admin-token', TOKEN]);
+    // The agent below runs on the machine's own network: one poll an hour means it only ever gets
+    // the discovering host's steps (inventory), never free-network-addresses or connectivity scans.
+    serve = startAgent(['serve', '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir, '--admin-token', TOKEN, '--poll-interval', '3600']);
     await serve.waitForOutput('stderr', /serving on http:\/\/127\.0\.0\.1/, 30_000);
   }, 60_000);
 

@@ -22,7 +22,15 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "installing: ${missing[*]}"
   if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
   $SUDO apt-get update -qq
+  # Installing must start no daemon (lldpd talking LLDP on the machine's NICs, haproxy, the
+  # package's own PostgreSQL cluster): invoke-rc.d asks policy-rc.d, and 101 means "not now".
+  policy=/usr/sbin/policy-rc.d
+  own_policy=
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null && $SUDO chmod 755 "$policy" && own_policy=1
+  fi
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  [ -z "$own_policy" ] || $SUDO rm -f "$policy"
   # The package starts lldpd on every NIC of a systemd machine; the tests run their own lldpd
   # inside namespaces and nothing here should talk LLDP on the machine's own network.
   if [[ " ${missing[*]} " == *" lldpd "* ]] && [ -d /run/systemd/system ]; then

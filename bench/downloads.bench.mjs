@@ -30,7 +30,7 @@ const API = '/api/assisted-install/v2/agent-binaries/x86_64';
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'inband-bench-downloads-'));
 const port = await freePort();
-const service = spawn(binary, ['serve', '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir, '--admin-token', randomBytes(18).toString('base64url'), '--with-stdout-logging=false'], {
+const service = spawn(binary, ['serve', '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir, `--admin-token=${randomBytes(18).toString('base64url')}`, '--with-stdout-logging=false'], {
   stdio: ['ignore', 'ignore', 'pipe'],
 });
 let serviceErr = '';

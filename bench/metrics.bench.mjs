@@ -25,7 +25,7 @@ const dataDir = mkdtempSync(path.join(os.tmpdir(), 'inband-bench-metrics-'));
 const token = randomBytes(18).toString('base64url');
 const port = await freePort();
 const server = `http://127.0.0.1:${port}`;
-const service = spawn(binary, ['serve', '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir, '--admin-token', token, '--with-stdout-logging=false'], { stdio: 'ignore' });
+const service = spawn(binary, ['serve', '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir, `--admin-token=${token}`, '--with-stdout-logging=false'], { stdio: 'ignore' });
 process.on('exit', () => {
   if (service.exitCode === null) service.kill('SIGKILL');
   rmSync(dataDir, { recursive: true, force: true });

@@ -62,6 +62,8 @@ if (flags.postgres) {
   const extra = Object.fromEntries((process.env.BENCH_PG_SETTINGS ?? '').split(/\s+/).filter(Boolean).map((kv) => kv.split('=', 2)));
   postgres = await ThrowawayPostgres.start({ port: await freePort(), settings: { shared_preload_libraries: "'pg_stat_statements'", shared_buffers: "'256MB'", ...extra } });
   databaseUrl = await postgres.createDatabase('inband_bench');
+  // BENCH_PG_SOCKET=1: the replicas reach the database through its unix socket instead of TCP on loopback.
+  if (process.env.BENCH_PG_SOCKET) databaseUrl = `${databaseUrl}?host=${encodeURIComponent(postgres.dir)}`;
   await postgres.psql('CREATE EXTENSION pg_stat_statements', 'inband_bench');
 }
 const storeName = databaseUrl ? `PostgreSQL store, ${flags.replicas} replica${flags.replicas > 1 ? 's' : ''}` : 'SQLite store';
@@ -73,7 +75,7 @@ const serveCommand = process.env.BENCH_NODE_ARGS
 const replicas = [];
 for (let r = 0; r < flags.replicas; r++) {
   const port = await freePort();
-  const args = ['serve', '--listen', `127.0.0.1:${port}`, '--data-dir', path.join(dataDir, `replica-${r}`), '--admin-token', adminToken, '--with-stdout-logging=false', ...(databaseUrl ? ['--database-url', databaseUrl] : []),
+  const args = ['serve', '--listen', `127.0.0.1:${port}`, '--data-dir', path.join(dataDir, `replica-${r}`), `--admin-token=${adminToken}`, '--with-stdout-logging=false', ...(databaseUrl ? ['--database-url', databaseUrl] : []),
     // BENCH_SERVE_ARGS="--database-pool 32": more serve flags, to see what one is worth.
     ...(process.env.BENCH_SERVE_ARGS ?? '').split(/\s+/).filter(Boolean)];
   const child = spawn(serveCommand[0], [...serveCommand[1], ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -148,6 +150,41 @@ function summary(latencies, seconds) {
   const pct = (p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
   return { rate: latencies.length / seconds, p50: pct(50), p99: pct(99) };
 }
+
+/**
+ * CPU seconds the service's replicas, the database's processes and this load generator have used
+ * so far (from /proc): a phase's difference divided by its requests is the CPU each request costs,
+ * a figure that does not depend on how busy the shared machine is.
+ */
+const TICKS = 100; // USER_HZ, 100 on Linux
+function cpuSeconds() {
+  const ticksOf = (pid) => {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      return Number(fields[11]) + Number(fields[12]);
+    } catch {
+      return 0;
+    }
+  };
+  const serve = replicas.reduce((sum, r) => sum + ticksOf(r.child.pid), 0);
+  let database = 0;
+  if (postgres) {
+    const postmaster = Number(readFileSync(path.join(postgres.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    database = ticksOf(postmaster);
+    for (const pid of readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      try {
+        if (readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[1] === String(postmaster)) database += ticksOf(pid);
+      } catch {
+        // gone meanwhile
+      }
+    }
+  }
+  const own = process.cpuUsage();
+  return { serve: serve / TICKS, database: database / TICKS, load: (own.user + own.system) / 1e6 };
+}
+const cpuPer = (before, after, requests) =>
+  Object.fromEntries(Object.keys(before).map((k) => [k, ((after[k] - before[k]) * 1000) / requests]));
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
@@ -248,8 +285,12 @@ const capacity = { polls: [], replies: [] };
 const alone = { polls: [], replies: [] };
 const together = { polls: [], replies: [] };
 for (let round = 0; round < ROUNDS; round++) {
-  capacity.replies.push(summary(await forSeconds(PHASE_SECONDS, (i) => replyOnce(i).then((r) => r.ms)), PHASE_SECONDS));
-  capacity.polls.push(summary(await forSeconds(PHASE_SECONDS, (i) => pollOnce(i).then((r) => r.ms)), PHASE_SECONDS));
+  let before = cpuSeconds();
+  const replyLatencies = await forSeconds(PHASE_SECONDS, (i) => replyOnce(i).then((r) => r.ms));
+  capacity.replies.push({ ...summary(replyLatencies, PHASE_SECONDS), cpu: cpuPer(before, cpuSeconds(), replyLatencies.length) });
+  before = cpuSeconds();
+  const pollLatencies = await forSeconds(PHASE_SECONDS, (i) => pollOnce(i).then((r) => r.ms));
+  capacity.polls.push({ ...summary(pollLatencies, PHASE_SECONDS), cpu: cpuPer(before, cpuSeconds(), pollLatencies.length) });
   alone.polls.push(...(await atRate(PHASE_SECONDS, [{ rate: TARGETS.polls, sent: 0, send: pollOnce }])));
   alone.replies.push(...(await atRate(PHASE_SECONDS, [{ rate: TARGETS.replies, sent: 0, send: replyOnce }])));
   const [polls, replies] = await atRate(PHASE_SECONDS, [
@@ -261,13 +302,21 @@ for (let round = 0; round < ROUNDS; round++) {
 }
 
 const fmt = (s) => `${s.rate.toFixed(0).padStart(6)}/s   p50 ${s.p50.toFixed(1).padStart(6)} ms   p99 ${s.p99.toFixed(1).padStart(6)} ms`;
-const pick = (list) => ({ rate: median(list.map((s) => s.rate)), p50: median(list.map((s) => s.p50)), p99: median(list.map((s) => s.p99)) });
+const pick = (list) => ({
+  rate: median(list.map((s) => s.rate)),
+  p50: median(list.map((s) => s.p50)),
+  p99: median(list.map((s) => s.p99)),
+  ...(list[0]?.cpu ? { cpu: Object.fromEntries(Object.keys(list[0].cpu).map((k) => [k, median(list.map((s) => s.cpu[k]))])) } : {}),
+});
+const fmtCpu = (s) => `   CPU per request: service ${s.cpu.serve.toFixed(3)} ms${databaseUrl ? `, database ${s.cpu.database.toFixed(3)} ms` : ''}, load generator ${s.cpu.load.toFixed(3)} ms`;
 const errors = [...alone.polls, ...alone.replies, ...together.polls, ...together.replies].reduce((sum, r) => sum + r.errors, 0);
 console.log(`inband serve (${storeName}), ${HOSTS} hosts in ${INFRA_ENVS} infra-envs, ${os.cpus().length} CPUs shared by ${databaseUrl ? 'the database, ' : ''}the service and the load generator`);
 console.log(`  registrations       ${fmt(registration)}   (one pass, ${CONCURRENCY} connections)`);
 console.log(`  capacity: each alone, ${CONCURRENCY} connections always busy (median of ${ROUNDS} rounds of ${PHASE_SECONDS} s)`);
 console.log(`    inventory posts   ${fmt(pick(capacity.replies))}   (${(inventoryBytes / 1024).toFixed(1)} KB each)`);
 console.log(`    polls             ${fmt(pick(capacity.polls))}`);
+console.log(`    inventory posts${fmtCpu(pick(capacity.replies))}`);
+console.log(`    polls          ${fmtCpu(pick(capacity.polls))}`);
 console.log(`  at the target rates, open loop, each alone (median of ${ROUNDS} rounds of ${PHASE_SECONDS} s)`);
 console.log(`    inventory posts   ${fmt(pick(alone.replies))}`);
 console.log(`    polls             ${fmt(pick(alone.polls))}`);
@@ -287,6 +336,10 @@ console.log(
     `${TARGETS.replies} inventory posts/s with p99 < ${TARGETS.p99} ms ${met(a.replies.rate >= TARGETS.replies * 0.98 && a.replies.p99 < TARGETS.p99)}`,
 );
 console.log(`  targets, both at once: p99 < ${TARGETS.p99} ms ${met(Math.max(t.polls.p99, t.replies.p99) < TARGETS.p99)}`);
+if (postgres && process.env.BENCH_PG_TOP) {
+  // BENCH_PG_TOP=8: the statements that took the database longest, to see where its time goes.
+  console.log(await postgres.psql(`SELECT round(total_exec_time)::text || ' ms total, ' || calls || ' calls, ' || round(mean_exec_time::numeric, 3) || ' ms mean: ' || left(regexp_replace(query, '\\s+', ' ', 'g'), 110) FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT ${Number(process.env.BENCH_PG_TOP) || 8}`, 'inband_bench'));
+}
 for (const replica of replicas) {
   await replica.pool.close();
   replica.child.kill('SIGTERM');

@@ -40,7 +40,7 @@ async function main() {
   const ops = ['--server', server, '--token', token];
 
   console.log(`== starting inband serve on ${server} (data in ${path.relative(root, work)}/data)`);
-  start('serve', ['serve', '--listen', `127.0.0.1:${port}`, '--data-dir', path.join(work, 'data'), '--admin-token', token]);
+  start('serve', ['serve', '--listen', `127.0.0.1:${port}`, '--data-dir', path.join(work, 'data'), `--admin-token=${token}`]);
   await waitFor('the service', async () => JSON.parse(await cli(['infra-env', 'list', ...ops, '--json'])), 30_000);
 
   console.log('== creating an infra-env');

@@ -61,7 +61,7 @@ async function main() {
   REPLICA_PORTS.forEach((port, i) => {
     console.log(`== starting replica ${i + 1} on ${servers[i]}`);
     start(`replica-${i + 1}`, [
-      'serve', '--database-url', databaseUrl, '--listen', `127.0.0.1:${port}`, '--admin-token', token, '--data-dir', path.join(work, `replica-${i + 1}`),
+      'serve', '--database-url', databaseUrl, '--listen', `127.0.0.1:${port}`, `--admin-token=${token}`, '--data-dir', path.join(work, `replica-${i + 1}`),
       '--poll-interval', '2', '--agent-binary', '/usr/bin/true', '--with-stdout-logging=false',
     ]);
   });

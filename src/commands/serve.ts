@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { newSecretToken } from '../server/tokens.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import sea from 'node:sea';
@@ -142,7 +142,7 @@ function resolveAdminToken(flags: ServeFlags): string {
   } catch {
     // first start: make one
   }
-  const token = randomBytes(24).toString('base64url');
+  const token = newSecretToken();
   try {
     writeFileSync(file, `${token}\n`, { mode: 0o600 });
   } catch (err) {

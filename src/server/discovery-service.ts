@@ -6,6 +6,8 @@ import type { NextStepCmdRequest, StepReply, Steps } from '../protocol/models.js
 import { applyDecodedReply, type DecodedReply, decodeStepReplyYielding, ReplyFormatError } from './domain/replies.js';
 import { refreshHost } from './domain/refresh.js';
 import { stepsFor } from './domain/scheduler.js';
+import { ConnectivityThrottle } from './domain/connectivity-throttle.js';
+import { NEXT_INSTRUCTION_SECONDS } from './domain/requirements.js';
 import { peerSummary } from './domain/peers.js';
 import { hostnameOf } from './domain/stored.js';
 import { HttpError, notFound } from './errors.js';
@@ -82,6 +84,7 @@ export class DiscoveryService {
   private readonly agentTokens = new AgentTokenIndex();
   private readonly lock = new KeyedLock();
   private readonly candidates = new Map<string, { at: number; hosts: HostRecord[] }>();
+  private readonly connectivityThrottle: ConnectivityThrottle;
   private readonly now: () => Date;
   /** Every committed change to hosts, infra-envs and events, this replica's and the others', for watchers (src/server/live/). */
   readonly changes: ChangeFeed;
@@ -101,6 +104,7 @@ export class DiscoveryService {
     this.coordination = options.coordination ?? new SoloCoordination();
     this.changes = this.coordination;
     this.observer = options.observer ?? NO_OBSERVER;
+    this.connectivityThrottle = new ConnectivityThrottle(options.pollIntervalSeconds ?? NEXT_INSTRUCTION_SECONDS);
   }
 
   async start(): Promise<void> {
@@ -131,6 +135,7 @@ export class DiscoveryService {
     this.agentTokens.retire(infraEnv.agentToken);
     this.hosts.dropInfraEnv(id);
     this.candidates.delete(id);
+    this.connectivityThrottle.forget(id);
   }
 
   /**
@@ -357,6 +362,7 @@ export class DiscoveryService {
       newStepId,
       maxConnectivityPeers: MAX_CONNECTIVITY_PEERS,
       pollIntervalSeconds: this.options.pollIntervalSeconds,
+      mayCheckConnectivity: () => this.connectivityThrottle.take(infraEnvId),
     });
   }
 

@@ -40,4 +40,18 @@ describe('peerSummary', () => {
     expect(targetIds(connectivityTargetsJson(host, others, 2))).toEqual([others[0]!.id, others[1]!.id]);
     expect(targetIds(connectivityTargetsJson(host, others))).toHaveLength(3);
   });
+
+  it('connectivityTargetsJson builds each argument once per list: the same for every host outside it, its own for a host in it', () => {
+    const others = [1, 2, 3].map(() => makeHost({ status: 'known', inventory: fixtureInventory('vm-virtio') }));
+    const outsiders = [makeHost(), makeHost()];
+    const first = connectivityTargetsJson(outsiders[0]!, others);
+    // The same string object: built once, not joined again for the next poll.
+    expect(connectivityTargetsJson(outsiders[1]!, others)).toBe(first);
+    expect(targetIds(first)).toEqual(others.map((o) => o.id));
+    expect(targetIds(connectivityTargetsJson(others[1]!, others))).toEqual([others[0]!.id, others[2]!.id]);
+    expect(targetIds(connectivityTargetsJson(others[1]!, others, 1))).toEqual([others[0]!.id]);
+    // A new list (the service replaces its candidates, never edits them) is built afresh.
+    const next = [...others.slice(1), makeHost({ status: 'known', inventory: fixtureInventory('vm-virtio') })];
+    expect(targetIds(connectivityTargetsJson(outsiders[0]!, next))).toEqual(next.map((o) => o.id));
+  });
 });

@@ -90,9 +90,25 @@ export function isPeer(host: HostRecord, other: HostRecord): boolean {
 /**
  * The connectivity-check-params argument, as JSON. Built from each target's JSON, kept with its
  * summary: every poll of a known host carries this argument, and serialising dozens of targets
- * afresh for each of thousands of polls a second is what would cost.
+ * afresh for each of thousands of polls a second is what would cost. `others` is taken as a list
+ * that does not change once passed (the service's candidate lists are replaced, never edited).
  */
 export function connectivityTargetsJson(host: HostRecord, others: HostRecord[], limit = Number.POSITIVE_INFINITY): string | undefined {
+  // The service passes the same list (its candidates, kept a second) to every poll of an
+  // infra-env, and the argument then differs only for hosts in the list: build each once.
+  let built = builtFor.get(others);
+  if (!built) builtFor.set(others, (built = new Map()));
+  const key = `${limit}\u0000${others.some((other) => other.id === host.id && other.infraEnvId === host.infraEnvId) ? host.id : ''}\u0000${host.infraEnvId}`;
+  if (built.has(key)) return built.get(key);
+  const json = buildTargetsJson(host, others, limit);
+  built.set(key, json);
+  return json;
+}
+
+/** Per list of others, the argument by (limit, the host if it is in the list, its infra-env). */
+const builtFor = new WeakMap<HostRecord[], Map<string, string | undefined>>();
+
+function buildTargetsJson(host: HostRecord, others: HostRecord[], limit: number): string | undefined {
   const parts: string[] = [];
   for (const other of others) {
     if (parts.length >= limit) break;

@@ -239,3 +239,18 @@ describe('scannableNetworks', () => {
     for (const name of FIXTURE_NAMES) expect(swaggerErrors('free_addresses_request', networks(name)), name).toEqual([]);
   });
 });
+
+describe('stepsFor: the connectivity-check throttle', () => {
+  it('asks only when there are targets, and leaves the check out when refused', () => {
+    const others = [makeHost({ status: 'known', inventory: fixtureInventory('vm-virtio') })];
+    const host = makeHost({ status: 'known', inventory: fixtureInventory('vm-virtio') });
+    let asked = 0;
+    const types = (answer: boolean, peers: HostRecord[]) =>
+      stepsFor({ host, infraEnv: makeInfraEnv(), others: peers, newStepId: ids().newStepId, mayCheckConnectivity: () => (asked++, answer) }).instructions.map((s) => s.step_type);
+    expect(types(true, others)).toContain('connectivity-check');
+    expect(types(false, others)).not.toContain('connectivity-check');
+    expect(asked).toBe(2);
+    expect(types(true, [])).not.toContain('connectivity-check');
+    expect(asked).toBe(2);
+  });
+});

@@ -26,6 +26,8 @@ export interface StepsForInput {
   maxConnectivityPeers?: number;
   /** Seconds between polls, upstream's 60 by default; a lab may poll faster (`serve --poll-interval`). */
   pollIntervalSeconds?: number;
+  /** Asked once a connectivity check has targets: false leaves it out of this poll (connectivity-throttle.ts). */
+  mayCheckConnectivity?: () => boolean;
 }
 
 interface Context extends StepsForInput {
@@ -42,7 +44,8 @@ const inventoryStep: Builder = (c) => step(c, 'inventory', [c.host.id]);
 
 const connectivityCheck: Builder = (c) => {
   const targets = connectivityTargetsJson(c.host, c.others, c.maxConnectivityPeers);
-  return targets === undefined ? undefined : step(c, 'connectivity-check', [targets]);
+  if (targets === undefined || (c.mayCheckConnectivity && !c.mayCheckConnectivity())) return undefined;
+  return step(c, 'connectivity-check', [targets]);
 };
 
 /**

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { LocalChangeFeed, type Change, type ChangeListener } from '../live/change-feed.js';
 import { LEASES, type Coordination, type LeasedWork, type LeaseName } from './coordination.js';
-import { decodeChange, encodeChange } from './wire-change.js';
+import { decodeChange, encodeChange, encodeOrigin } from './wire-change.js';
 
 /** The NOTIFY channel every replica listens on. */
 export const CHANGES_CHANNEL = 'inband_changes';
@@ -138,12 +138,18 @@ export class PostgresCoordination implements Coordination {
     const client = new pg.Client({ ...this.options.client, keepAlive: true, application_name: `inband coordination ${this.replicaId.slice(0, 8)}` });
     client.on('error', (error) => this.lost(client, error));
     client.on('end', () => this.lost(client, new Error('connection closed')));
+    // encodeChange puts the origin first: this replica's own changes, which LISTEN hands back
+    // too, are skipped without parsing them.
+    const ownPayload = encodeOrigin(this.replicaId);
     client.on('notification', (message) => {
-      if (message.channel !== CHANGES_CHANNEL || !message.payload) return;
+      if (message.channel !== CHANGES_CHANNEL || !message.payload || message.payload.startsWith(ownPayload)) return;
       const decoded = decodeChange(message.payload);
       if (decoded && decoded.origin !== this.replicaId) this.listeners.publish(decoded.change, 'remote');
     });
     await client.connect();
+    // A NOTIFY commits a transaction of its own; waiting for its WAL flush buys nothing, since
+    // changes are best effort (a replica that misses some resyncs), so this session does not.
+    await this.query(client, 'SET synchronous_commit = off');
     await this.query(client, `LISTEN ${CHANGES_CHANNEL}`);
     if (this.closed) {
       await client.end().catch(() => {});

@@ -14,6 +14,11 @@ const MAX_TEXT = 4_096;
 const HOST_STATUSES: readonly HostStatus[] = ['discovering', 'known', 'insufficient', 'disconnected'];
 const SEVERITIES: readonly EventSeverity[] = ['info', 'warning', 'error', 'critical'];
 
+/** How every payload from `origin` begins (encodeChange writes the origin first). */
+export function encodeOrigin(origin: string): string {
+  return `{"origin":${JSON.stringify(origin)},`;
+}
+
 export function encodeChange(change: Change, origin: string): string {
   const payload = JSON.stringify({ origin, change });
   if (Buffer.byteLength(payload) <= MAX_PAYLOAD_BYTES || change.kind !== 'event') return payload;

@@ -70,8 +70,10 @@ export function parseDatabaseUrl(url: string, readFile: (file: string) => string
       throw new DatabaseUrlError(`--database-url ${what}=${file}: ${(error as Error).message}`);
     }
   };
+  // host=/run/postgresql: a unix socket, where libpq ignores sslmode (there is nothing to encrypt).
+  const viaSocket = (params.get('host') ?? parsed.hostname).startsWith('/') || decodeURIComponent(parsed.hostname).startsWith('/');
   let ssl: ConnectionOptions | false = false;
-  if (mode !== 'disable') {
+  if (mode !== 'disable' && !viaSocket) {
     const verifyChain = mode === 'verify-ca' || mode === 'verify-full' || (mode === 'require' && rootCert !== undefined);
     ssl = {
       rejectUnauthorized: verifyChain,
@@ -85,7 +87,7 @@ export function parseDatabaseUrl(url: string, readFile: (file: string) => string
     connectionString: parsed.toString(),
     sslMode: mode,
     ssl,
-    fallbackToPlain: mode === 'allow' || mode === 'prefer',
+    fallbackToPlain: !viaSocket && (mode === 'allow' || mode === 'prefer'),
     redacted,
   };
 }

@@ -33,7 +33,8 @@ export interface StepResultRow {
   host_id: string;
   step_id: string;
   step_type: string;
-  exit_code: number;
+  /** bigint: a string from `pg`. */
+  exit_code: string | number;
   output: string;
   error: string;
   received_at: string;
@@ -99,9 +100,18 @@ export function hostFromRow(row: HostRow): HostRecord {
   };
 }
 
+/**
+ * PostgreSQL text cannot hold U+0000, which an agent's output or a hostname in a message may
+ * carry (SQLite keeps it): such a character is stored as U+FFFD, the replacement character,
+ * rather than have the database refuse the whole write.
+ */
+export function pgText<T extends string | null | undefined>(value: T): T {
+  return (typeof value === 'string' && value.includes('\u0000') ? value.replaceAll('\u0000', '\ufffd') : value) as T;
+}
+
 /** step_id, step_type, exit_code, output, error, received_at. */
 export function stepResultValues(result: StepResultRecord): unknown[] {
-  return [result.stepId, result.stepType, result.exitCode, result.output, result.error, result.receivedAt];
+  return [pgText(result.stepId), pgText(result.stepType), result.exitCode, pgText(result.output), pgText(result.error), result.receivedAt];
 }
 
 export function stepResultFromRow(row: StepResultRow): StepResultRecord {
@@ -110,7 +120,7 @@ export function stepResultFromRow(row: StepResultRow): StepResultRecord {
     hostId: row.host_id,
     stepId: row.step_id,
     stepType: row.step_type,
-    exitCode: row.exit_code,
+    exitCode: Number(row.exit_code),
     output: row.output,
     error: row.error,
     receivedAt: row.received_at,
@@ -118,7 +128,7 @@ export function stepResultFromRow(row: StepResultRow): StepResultRecord {
 }
 
 export function eventValues(event: EventRecord): unknown[] {
-  return [event.infraEnvId ?? null, event.hostId ?? null, event.severity, event.name, event.message, event.eventTime, event.requestId ?? null, event.props ?? null];
+  return [event.infraEnvId ?? null, event.hostId ?? null, event.severity, event.name, pgText(event.message), event.eventTime, pgText(event.requestId ?? null), pgText(event.props ?? null)];
 }
 
 export function eventFromRow(row: EventRow): EventRecord {

@@ -5,7 +5,7 @@ import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresCluster, usePostgres } from '../../../../test/support/postgres.js';
 import { tempDir } from '../../../../test/support/temp-dir.js';
-import { aHost, anInfraEnv, aStepResult, anInventory } from '../store-fixtures.js';
+import { aHost, anEvent, anInfraEnv, aStepResult, anInventory } from '../store-fixtures.js';
 import { describeStoreContract } from '../store-contract.js';
 import { StoreUnavailableError } from '../store.js';
 import { PG_MIGRATIONS } from './pg-migrations.js';
@@ -133,6 +133,58 @@ describe('PostgresStore: round trips', () => {
   });
 });
 
+describe('PostgresStore: group commit of host writes', () => {
+  it('concurrent updates of many hosts share statements, and each keeps its own version check and step result', async () => {
+    const store = await openStore(undefined, { poolSize: 2, keepStepResultsPerType: 2 });
+    await store.createInfraEnv(anInfraEnv('e1'));
+    const ids = Array.from({ length: 60 }, (_, i) => `h${String(i).padStart(2, '0')}`);
+    for (const id of ids) await store.putHost(aHost('e1', id));
+    const before = store.stats().statements;
+    for (let round = 1; round <= 3; round++) {
+      await Promise.all(
+        ids.map((id) =>
+          store.updateHost('e1', id, (current) => ({
+            host: { ...current, status: 'known', requestedHostname: `${id}-r${round}` },
+            stepResult: aStepResult(current, `inventory-${id}-${round}`, { output: anInventory(2_000) }),
+          })),
+        ),
+      );
+    }
+    // 180 writes (and their 180 reads of the host): one statement per write would be 360.
+    expect(store.stats().statements - before).toBeLessThan(240);
+    for (const id of ids) {
+      expect((await store.getHost('e1', id))?.requestedHostname).toBe(`${id}-r3`);
+      // Two results kept per type: rounds 2 and 3, pruned within the batched statement.
+      expect((await store.listStepResults('e1', id)).map((r) => r.stepId)).toEqual([`inventory-${id}-2`, `inventory-${id}-3`]);
+    }
+    const versions = await inDatabase(store, async (c) => (await c.query('SELECT DISTINCT version FROM hosts')).rows.map((r) => Number(r.version)));
+    expect(versions).toEqual([4]);
+  });
+
+  it('a write the database refuses fails alone; the writes batched with it commit', async () => {
+    const store = await openStore(undefined, { poolSize: 2 });
+    // A rule of the database's own that one reply's output breaks.
+    await inDatabase(store, (c) => c.query("ALTER TABLE step_results ADD CONSTRAINT no_poison CHECK (output <> 'poison')"));
+    await store.createInfraEnv(anInfraEnv('e1'));
+    const ids = Array.from({ length: 20 }, (_, i) => `h${i}`);
+    for (const id of ids) await store.putHost(aHost('e1', id));
+    const results = await Promise.allSettled(
+      ids.map((id, i) =>
+        store.updateHost('e1', id, (current) => ({
+          host: { ...current, status: 'known' },
+          stepResult: aStepResult(current, `s-${id}`, { stepType: 'free-network-addresses', output: i === 7 ? 'poison' : 'ok' }),
+        })),
+      ),
+    );
+    expect(results.filter((r) => r.status === 'rejected')).toHaveLength(1);
+    expect(results[7]!.status).toBe('rejected');
+    for (const [i, id] of ids.entries()) {
+      expect((await store.getHost('e1', id))?.status).toBe(i === 7 ? 'discovering' : 'known');
+      expect((await store.listStepResults('e1', id)).map((r) => r.output)).toEqual(i === 7 ? [] : ['ok']);
+    }
+  });
+});
+
 describe('PostgresStore: TLS', () => {
   const tlsCluster: { cluster?: PostgresCluster } = {};
   beforeAll(async () => {
@@ -172,6 +224,35 @@ describe('PostgresStore: TLS', () => {
     const plainDb = await pgSupport.cluster.createDatabase('plain');
     expect(await sslInUse(await openStore(plainDb))).toBe(false);
     await expect(PostgresStore.open({ url: `${plainDb}?sslmode=require` })).rejects.toThrow(/does not support SSL/);
+  });
+});
+
+describe('PostgresStore: what PostgreSQL text cannot hold', () => {
+  it('keeps outputs, errors and events with NUL characters (as U+FFFD) and exit codes beyond 32 bits', async () => {
+    const store = await openStore();
+    await store.createInfraEnv(anInfraEnv('e1'));
+    await store.putHost(aHost('e1', 'h1'));
+    await store.updateHost('e1', 'h1', (current) => ({
+      host: { ...current, status: 'known' },
+      stepResult: aStepResult(current, 's1', { stepType: 'free-network-addresses', output: 'a\u0000b', error: '\u0000', exitCode: 2 ** 40 }),
+    }));
+    const [result] = await store.listStepResults('e1', 'h1');
+    expect(result).toMatchObject({ output: 'a\ufffdb', error: '\ufffd', exitCode: 2 ** 40 });
+    await store.addEvent(anEvent({ infraEnvId: 'e1', hostId: 'h1', message: 'host \u0000 named', props: '{"x":"\u0000"}' }));
+    const events = await store.listEvents({ hostId: 'h1' });
+    expect(events.at(-1)).toMatchObject({ message: 'host \ufffd named', props: '{"x":"\ufffd"}' });
+  });
+});
+
+describe('PostgresStore: unix socket', () => {
+  it('connects through the server\'s socket directory (host=/dir), without TLS, as libpq does', async () => {
+    const cluster = pgSupport.cluster;
+    const tcp = await cluster.createDatabase('socket');
+    const store = await openStore(`${tcp}?host=${encodeURIComponent(cluster.dir)}`);
+    expect(store.connection.ssl).toBe(false);
+    const { rows } = await (store as unknown as { pool: pg.Pool }).pool.query('SELECT client_addr FROM pg_stat_activity WHERE pid = pg_backend_pid()');
+    // A unix-socket session has no client address.
+    expect(rows[0].client_addr).toBeNull();
   });
 });
 

@@ -8,6 +8,7 @@ import { readModifyWrite } from '../host-update.js';
 import { outputHeldByHost } from '../step-output.js';
 import { defaultPoolSize, parseDatabaseUrl, type PostgresConnection } from './pg-connection.js';
 import { isUnavailable, translateError } from './pg-errors.js';
+import { HostWriteBatch } from './pg-host-writes.js';
 import { archiveIdOf, archivePath, ChunkSink, chunkSource, newArchiveId, type Query } from './pg-log-archives.js';
 import { migratePostgres, PG_MIGRATIONS, type PostgresMigrationResult } from './pg-migrations.js';
 import {
@@ -45,11 +46,8 @@ export interface PostgresStoreOptions {
 
 const SELECT_HOST = 'SELECT infra_env_id, id, status, checked_in_at, host_timestamp, agent_version, version, record FROM hosts';
 
-// The record columns every host write sets. checked_in_at never goes back: a replica writing a
-// record it read before another replica flushed a newer check-in keeps the newer one.
-const HOST_SET = `status = $3, checked_in_at = GREATEST(hosts.checked_in_at, $4 COLLATE "C"), host_timestamp = $5,
-  agent_version = $6, record = $7, version = hosts.version + 1`;
-
+// checked_in_at never goes back: a replica writing a record it read before another replica
+// flushed a newer check-in keeps the newer one (pg-host-writes.ts does the same).
 const UPSERT_HOST = `
   INSERT INTO hosts (infra_env_id, id, status, checked_in_at, host_timestamp, agent_version, record, version)
   VALUES ($1, $2, $3, $4, $5, $6, $7, 1)
@@ -59,7 +57,6 @@ const UPSERT_HOST = `
     version = hosts.version + 1
   RETURNING version`;
 
-const UPDATE_HOST_IF_VERSION = `UPDATE hosts SET ${HOST_SET} WHERE infra_env_id = $1 AND id = $2 AND version = $8 RETURNING version`;
 
 /**
  * A step result with the host write `h` it belongs to, in one statement (one round trip, one
@@ -86,7 +83,6 @@ function withStepResult(hostWrite: string, first: number): string {
 }
 
 const SAVE_STEP_REPLY = withStepResult(UPSERT_HOST, 8);
-const UPDATE_HOST_WITH_RESULT = withStepResult(UPDATE_HOST_IF_VERSION, 9);
 
 /** Events per insert statement. */
 const EVENTS_PER_STATEMENT = 500;
@@ -121,6 +117,7 @@ export class PostgresStore implements Store {
   private readonly hostChains = new Map<string, Promise<unknown>>();
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly counters: PostgresStoreStats = { statements: 0 };
+  private readonly hostWrites: HostWriteBatch;
   private readonly eventQueue: Array<{ event: EventRecord; resolve: () => void; reject: (error: unknown) => void }> = [];
   private eventsInserting = false;
   private migrated = false;
@@ -157,6 +154,8 @@ export class PostgresStore implements Store {
     // An idle connection the server dropped (restart, failover) errors here; the pool discards it
     // and opens a new one on the next query. Without a listener it would crash the process.
     this.pool.on('error', () => undefined);
+    const poolSize = options.poolSize ?? defaultPoolSize();
+    this.hostWrites = new HostWriteBatch((statement) => this.query(statement), { concurrency: Math.max(1, Math.floor(poolSize / 2)), keepPerType: this.keepPerType });
   }
 
   /** Statements sent so far: tests and the benchmark count round trips per request with it. */
@@ -308,11 +307,17 @@ export class PostgresStore implements Store {
     this.ready();
     const first = options.assumed && this.versions.has(options.assumed) ? options.assumed : await this.getHost(infraEnvId, hostId);
     return readModifyWrite(infraEnvId, hostId, first, change, () => this.getHost(infraEnvId, hostId), async (current, { host, stepResult }) => {
-      const expected = this.versions.get(current) as number;
-      const values = [...hostValues(host), expected, ...(stepResult ? this.stepResultParams(stepResult, host) : [])];
-      const { rows } = await this.hostWrite(infraEnvId, hostId, () => this.query<{ version: string }>(stepResult ? UPDATE_HOST_WITH_RESULT : UPDATE_HOST_IF_VERSION, values));
-      if (!rows[0]) return undefined;
-      this.remember(host, rows[0].version);
+      const expectedVersion = this.versions.get(current) as number;
+      const inHost = stepResult !== undefined && outputHeldByHost(stepResult, host);
+      const version = await this.hostWrite(infraEnvId, hostId, () =>
+        this.hostWrites.submit({
+          host: hostValues(host),
+          expectedVersion,
+          ...(stepResult && { stepResult: { values: stepResultValues(inHost ? { ...stepResult, output: '' } : stepResult), outputInHost: inHost } }),
+        }),
+      );
+      if (version === undefined) return undefined;
+      this.versions.set(host, version);
       return this.checkIns.overlay(host);
     });
   }
@@ -483,11 +488,11 @@ export class PostgresStore implements Store {
   // ---- plumbing
 
   /** One statement on a pooled connection, counted; errors in the store's terms. */
-  private async query<R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params?: unknown[], missingParent?: () => string): Promise<pg.QueryResult<R>> {
+  private async query<R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string | pg.QueryConfig, params?: unknown[], missingParent?: () => string): Promise<pg.QueryResult<R>> {
     this.ready();
     this.counters.statements += 1;
     try {
-      return await this.pool.query<R>(sql, params);
+      return await (typeof sql === 'string' ? this.pool.query<R>(sql, params) : this.pool.query<R>(sql));
     } catch (error) {
       throw translateError(error, missingParent);
     }

@@ -584,12 +584,8 @@ export class DiscoveryService {
   private async refresh(host: HostRecord, infraEnv: InfraEnvRecord) {
     // The candidate list is up to a second old: judge against the peers' current records, or a
     // rename that just happened would still count against its old namesakes.
-    const candidates: HostRecord[] = [];
-    for (const candidate of await this.connectivityCandidates(host.infraEnvId)) {
-      if (candidate.id === host.id) continue;
-      const current = await this.hosts.get(candidate.infraEnvId, candidate.id);
-      if (current) candidates.push(current);
-    }
+    const listed = await this.connectivityCandidates(host.infraEnvId);
+    const candidates = (await this.hosts.current(host.infraEnvId, listed)).filter((candidate) => candidate.id !== host.id);
     const clashes = (await this.hosts.sameHostname(host)).filter((h) => !candidates.includes(h));
     return refreshHost(host, infraEnv, [...candidates.slice(0, MAX_CONNECTIVITY_PEERS), ...clashes], this.now());
   }

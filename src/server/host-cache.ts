@@ -37,6 +37,17 @@ export class HostCache {
     return (await this.hostsOf(infraEnvId)).byId.get(hostId);
   }
 
+  /** The current record of each of `hosts` (one infra-env's) still there, in one lookup of the infra-env. */
+  async current(infraEnvId: string, hosts: Iterable<HostRecord>): Promise<HostRecord[]> {
+    const byId = (await this.hostsOf(infraEnvId)).byId;
+    const found: HostRecord[] = [];
+    for (const host of hosts) {
+      const now = byId.get(host.id);
+      if (now) found.push(now);
+    }
+    return found;
+  }
+
   async list(infraEnvId: string): Promise<HostRecord[]> {
     return [...(await this.hostsOf(infraEnvId)).byId.values()];
   }

@@ -42,15 +42,25 @@ const MAX_BYTES = 4 * 1024 * 1024;
 // (see RECORD_SEPARATOR); $10…$17: the step results by n; $18: results kept per type, minus one. A host's row is written only at the version its writer
 // read (the UPDATE skips it otherwise); only written hosts get their step result and pruning.
 // The statement's snapshot does not see its own inserts, hence OFFSET keep - 1.
+/**
+ * Locks the rows of the hosts in `v` (ie, id) in key order. Every statement that writes several
+ * host rows (these batches, the check-in flush, from any replica) takes its locks this way
+ * first: an UPDATE … FROM locks rows in whatever order its join runs, and two such statements
+ * locking two rows in opposite orders deadlock (PostgreSQL breaks that after a second, failing one).
+ */
+export const LOCK_IN_KEY_ORDER = `SELECT hosts.infra_env_id, hosts.id FROM hosts JOIN v ON hosts.infra_env_id = v.ie AND hosts.id = v.id
+    ORDER BY hosts.infra_env_id, hosts.id FOR NO KEY UPDATE OF hosts`;
+
 const WRITE_HOSTS = `
   WITH v AS (
     SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::float8[], $7::text[], string_to_array($8, chr(1)), $9::bigint[])
       AS v (n, ie, id, status, checked_in_at, ts, av, record, expected)
   ),
+  locked AS (${LOCK_IN_KEY_ORDER}),
   h AS (
     UPDATE hosts SET status = v.status, checked_in_at = GREATEST(hosts.checked_in_at, v.checked_in_at COLLATE "C"),
       host_timestamp = v.ts, agent_version = v.av, record = v.record, version = hosts.version + 1
-    FROM v
+    FROM v JOIN locked ON locked.infra_env_id = v.ie AND locked.id = v.id
     WHERE hosts.infra_env_id = v.ie AND hosts.id = v.id AND hosts.version = v.expected
     RETURNING v.n, v.ie, v.id, hosts.version
   ),
@@ -186,7 +196,7 @@ export class HostWriteBatch {
       throw new TypeError('host records must be non-empty JSON text');
     }
     const values = [...columns.slice(0, 7), records.join(RECORD_SEPARATOR), ...columns.slice(8, 17), this.options.keepPerType - 1];
-    const { rows } = await this.run({ name: 'inband-write-hosts-v2', text: WRITE_HOSTS, values });
+    const { rows } = await this.run({ name: 'inband-write-hosts-v3', text: WRITE_HOSTS, values });
     return new Map(rows.map((row) => [Number(row.n), Number(row.version)]));
   }
 }

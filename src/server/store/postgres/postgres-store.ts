@@ -8,7 +8,7 @@ import { readModifyWrite } from '../host-update.js';
 import { outputHeldByHost } from '../step-output.js';
 import { defaultPoolSize, parseDatabaseUrl, type PostgresConnection } from './pg-connection.js';
 import { isUnavailable, translateError } from './pg-errors.js';
-import { HostWriteBatch } from './pg-host-writes.js';
+import { HostWriteBatch, LOCK_IN_KEY_ORDER } from './pg-host-writes.js';
 import { archiveIdOf, archivePath, ChunkSink, chunkSource, newArchiveId, type Query } from './pg-log-archives.js';
 import { migratePostgres, PG_MIGRATIONS, type PostgresMigrationResult } from './pg-migrations.js';
 import {
@@ -208,19 +208,24 @@ export class PostgresStore implements Store {
     for (let i = 0; i < batch.length; i += CHECK_INS_PER_STATEMENT) {
       const part = batch.slice(i, i + CHECK_INS_PER_STATEMENT);
       await this.query(
-        `UPDATE hosts AS h SET
-           checked_in_at = v.at,
-           host_timestamp = coalesce(v.ts, h.host_timestamp),
-           agent_version = coalesce(v.av, h.agent_version)
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[], $5::text[]) AS v (ie, id, at, ts, av)
-         WHERE h.infra_env_id = v.ie AND h.id = v.id AND h.checked_in_at <= v.at COLLATE "C"`,
-        [
-          part.map((c) => c.infraEnvId),
-          part.map((c) => c.hostId),
-          part.map((c) => c.checkIn.at),
-          part.map((c) => c.checkIn.timestamp ?? null),
-          part.map((c) => c.checkIn.agentVersion ?? null),
-        ],
+        {
+          name: 'inband-flush-check-ins-v1',
+          text: `WITH v AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[], $5::text[]) AS v (ie, id, at, ts, av)),
+           locked AS (${LOCK_IN_KEY_ORDER})
+           UPDATE hosts AS h SET
+             checked_in_at = v.at,
+             host_timestamp = coalesce(v.ts, h.host_timestamp),
+             agent_version = coalesce(v.av, h.agent_version)
+           FROM v JOIN locked ON locked.infra_env_id = v.ie AND locked.id = v.id
+           WHERE h.infra_env_id = v.ie AND h.id = v.id AND h.checked_in_at <= v.at COLLATE "C"`,
+          values: [
+            part.map((c) => c.infraEnvId),
+            part.map((c) => c.hostId),
+            part.map((c) => c.checkIn.at),
+            part.map((c) => c.checkIn.timestamp ?? null),
+            part.map((c) => c.checkIn.agentVersion ?? null),
+          ],
+        },
       );
       this.checkIns.settle(part);
     }

@@ -29,7 +29,8 @@ export function cpuFromLscpu(fields: Map<string, string>): Cpu {
   cpu.count = toInt(fields.get('CPU(s)'));
   cpu.frequency = Math.max(0, ...['CPU MHz', 'CPU max MHz', 'CPU static MHz'].map((name) => toFloat(fields.get(name))));
   const flags = fields.get('Flags');
-  if (flags !== undefined) cpu.flags = flags.split(' ');
+  // lscpu pads some lists with runs of spaces: empty entries are not flags.
+  if (flags !== undefined) cpu.flags = flags.split(' ').filter(Boolean);
   return cpu;
 }
 

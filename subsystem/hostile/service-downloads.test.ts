@@ -58,10 +58,12 @@ describe('agent binary downloads under abuse', () => {
     const slowest = Math.max(await healthMs(), await healthMs(), await healthMs());
     const held = rssMb();
     for (const socket of sockets) socket.destroy();
-    expect(slowest).toBeLessThan(1_000);
+    // A hang detector, not a speed target (that is bench/downloads): on a loaded CI machine one
+    // health check may take a second.
+    expect(slowest).toBeLessThan(2_000);
     // 300 downloads of a 100 MB file held open: one stream buffer each, not the file.
     expect(held - idle, `RSS ${idle.toFixed(0)} → ${held.toFixed(0)} MB`).toBeLessThan(150);
-    expect(await healthMs()).toBeLessThan(1_000);
+    expect(await healthMs()).toBeLessThan(2_000);
     // Each hang-up closed its own descriptor: the next host still gets the binary (this was a 503
     // when streams shared the service's descriptor and closed it on destroy).
     await new Promise((resolve) => setTimeout(resolve, 500));

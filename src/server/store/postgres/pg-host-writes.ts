@@ -43,26 +43,27 @@ const MAX_BYTES = 4 * 1024 * 1024;
 // read (the UPDATE skips it otherwise); only written hosts get their step result and pruning.
 // The statement's snapshot does not see its own inserts, hence OFFSET keep - 1.
 /**
- * Locks the rows of the hosts in `v` (ie, id) in key order. Every statement that writes several
- * host rows (these batches, the check-in flush, from any replica) takes its locks this way
- * first: an UPDATE … FROM locks rows in whatever order its join runs, and two such statements
- * locking two rows in opposite orders deadlock (PostgreSQL breaks that after a second, failing one).
+ * The rows of `v` (ie, id, …), their host rows locked in key order first. Every statement that
+ * writes several host rows (these batches, the check-in flush, from any replica) drives its
+ * UPDATE from this: an UPDATE … FROM locks rows in whatever order its join runs, and two such
+ * statements locking two rows in opposite orders deadlock (PostgreSQL breaks that after a second,
+ * failing one). A sub-select, not a CTE joined in: a CTE has no index, and joining thousands of
+ * check-ins to one goes quadratic.
  */
-export const LOCK_IN_KEY_ORDER = `SELECT hosts.infra_env_id, hosts.id FROM hosts JOIN v ON hosts.infra_env_id = v.ie AND hosts.id = v.id
-    ORDER BY hosts.infra_env_id, hosts.id FOR NO KEY UPDATE OF hosts`;
+export const V_LOCKED_IN_KEY_ORDER = `(SELECT v.* FROM v JOIN hosts AS locked ON locked.infra_env_id = v.ie AND locked.id = v.id
+    ORDER BY locked.infra_env_id, locked.id FOR NO KEY UPDATE OF locked)`;
 
 const WRITE_HOSTS = `
   WITH v AS (
     SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::float8[], $7::text[], string_to_array($8, chr(1)), $9::bigint[])
       AS v (n, ie, id, status, checked_in_at, ts, av, record, expected)
   ),
-  locked AS (${LOCK_IN_KEY_ORDER}),
   h AS (
-    UPDATE hosts SET status = v.status, checked_in_at = GREATEST(hosts.checked_in_at, v.checked_in_at COLLATE "C"),
-      host_timestamp = v.ts, agent_version = v.av, record = v.record, version = hosts.version + 1
-    FROM v JOIN locked ON locked.infra_env_id = v.ie AND locked.id = v.id
-    WHERE hosts.infra_env_id = v.ie AND hosts.id = v.id AND hosts.version = v.expected
-    RETURNING v.n, v.ie, v.id, hosts.version
+    UPDATE hosts SET status = w.status, checked_in_at = GREATEST(hosts.checked_in_at, w.checked_in_at COLLATE "C"),
+      host_timestamp = w.ts, agent_version = w.av, record = w.record, version = hosts.version + 1
+    FROM ${V_LOCKED_IN_KEY_ORDER} AS w
+    WHERE hosts.infra_env_id = w.ie AND hosts.id = w.id AND hosts.version = w.expected
+    RETURNING w.n, w.ie, w.id, hosts.version
   ),
   s AS (
     SELECT s.*, h.ie, h.id FROM unnest($10::int[], $11::text[], $12::text[], $13::bigint[], $14::text[], $15::text[], $16::text[], $17::boolean[])
@@ -196,7 +197,7 @@ export class HostWriteBatch {
       throw new TypeError('host records must be non-empty JSON text');
     }
     const values = [...columns.slice(0, 7), records.join(RECORD_SEPARATOR), ...columns.slice(8, 17), this.options.keepPerType - 1];
-    const { rows } = await this.run({ name: 'inband-write-hosts-v3', text: WRITE_HOSTS, values });
+    const { rows } = await this.run({ name: 'inband-write-hosts-v4', text: WRITE_HOSTS, values });
     return new Map(rows.map((row) => [Number(row.n), Number(row.version)]));
   }
 }

@@ -8,7 +8,7 @@ import { readModifyWrite } from '../host-update.js';
 import { outputHeldByHost } from '../step-output.js';
 import { defaultPoolSize, parseDatabaseUrl, type PostgresConnection } from './pg-connection.js';
 import { isUnavailable, translateError } from './pg-errors.js';
-import { HostWriteBatch, LOCK_IN_KEY_ORDER } from './pg-host-writes.js';
+import { HostWriteBatch, V_LOCKED_IN_KEY_ORDER } from './pg-host-writes.js';
 import { archiveIdOf, archivePath, ChunkSink, chunkSource, newArchiveId, type Query } from './pg-log-archives.js';
 import { migratePostgres, PG_MIGRATIONS, type PostgresMigrationResult } from './pg-migrations.js';
 import {
@@ -209,15 +209,14 @@ export class PostgresStore implements Store {
       const part = batch.slice(i, i + CHECK_INS_PER_STATEMENT);
       await this.query(
         {
-          name: 'inband-flush-check-ins-v1',
-          text: `WITH v AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[], $5::text[]) AS v (ie, id, at, ts, av)),
-           locked AS (${LOCK_IN_KEY_ORDER})
+          name: 'inband-flush-check-ins-v2',
+          text: `WITH v AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::float8[], $5::text[]) AS v (ie, id, at, ts, av))
            UPDATE hosts AS h SET
-             checked_in_at = v.at,
-             host_timestamp = coalesce(v.ts, h.host_timestamp),
-             agent_version = coalesce(v.av, h.agent_version)
-           FROM v JOIN locked ON locked.infra_env_id = v.ie AND locked.id = v.id
-           WHERE h.infra_env_id = v.ie AND h.id = v.id AND h.checked_in_at <= v.at COLLATE "C"`,
+             checked_in_at = w.at,
+             host_timestamp = coalesce(w.ts, h.host_timestamp),
+             agent_version = coalesce(w.av, h.agent_version)
+           FROM ${V_LOCKED_IN_KEY_ORDER} AS w
+           WHERE h.infra_env_id = w.ie AND h.id = w.id AND h.checked_in_at <= w.at COLLATE "C"`,
           values: [
             part.map((c) => c.infraEnvId),
             part.map((c) => c.hostId),

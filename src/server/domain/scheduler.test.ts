@@ -241,7 +241,7 @@ describe('scannableNetworks', () => {
 });
 
 describe('stepsFor: the connectivity-check throttle', () => {
-  it('asks only when there are targets, and leaves the check out when refused', () => {
+  it('asks only when there are peers, and leaves the check out when refused', () => {
     const others = [makeHost({ status: 'known', inventory: fixtureInventory('vm-virtio') })];
     const host = makeHost({ status: 'known', inventory: fixtureInventory('vm-virtio') });
     let asked = 0;

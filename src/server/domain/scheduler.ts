@@ -26,7 +26,7 @@ export interface StepsForInput {
   maxConnectivityPeers?: number;
   /** Seconds between polls, upstream's 60 by default; a lab may poll faster (`serve --poll-interval`). */
   pollIntervalSeconds?: number;
-  /** Asked once a connectivity check has targets: false leaves it out of this poll (connectivity-throttle.ts). */
+  /** Asked when there are peers to check: false leaves the connectivity check out of this poll (connectivity-throttle.ts). */
   mayCheckConnectivity?: () => boolean;
 }
 
@@ -43,9 +43,10 @@ function step(context: Context, type: string, args: string[]): Step {
 const inventoryStep: Builder = (c) => step(c, 'inventory', [c.host.id]);
 
 const connectivityCheck: Builder = (c) => {
+  // The throttle first: most polls of a large infra-env are refused, and need no targets then.
+  if (c.others.length === 0 || (c.mayCheckConnectivity && !c.mayCheckConnectivity())) return undefined;
   const targets = connectivityTargetsJson(c.host, c.others, c.maxConnectivityPeers);
-  if (targets === undefined || (c.mayCheckConnectivity && !c.mayCheckConnectivity())) return undefined;
-  return step(c, 'connectivity-check', [targets]);
+  return targets === undefined ? undefined : step(c, 'connectivity-check', [targets]);
 };
 
 /**

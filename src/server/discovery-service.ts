@@ -3,7 +3,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { IMAGE_REF_RE } from '../protocol/formats.js';
 import type { NextStepCmdRequest, StepReply, Steps } from '../protocol/models.js';
-import { applyDecodedReply, type DecodedReply, decodeStepReplyYielding, ReplyFormatError } from './domain/replies.js';
+import { applyDecodedReply, type DecodedReply, decodeStepReplyYielding, ReplyFormatError, YIELDING_OUTPUT_CHARS } from './domain/replies.js';
 import { refreshHost } from './domain/refresh.js';
 import { stepsFor } from './domain/scheduler.js';
 import { ConnectivityThrottle } from './domain/connectivity-throttle.js';
@@ -378,7 +378,9 @@ export class DiscoveryService {
       if (err instanceof ReplyFormatError) throw new HttpError(400, err.message);
       throw err;
     }
-    await new Promise((resolve) => setImmediate(resolve));
+    // After a large output's decoding, the refresh takes a turn of its own too; a small one is
+    // decoded in microseconds, and a turn of the loop per reply would only add a wait under load.
+    if ((reply.output ?? '').length > YIELDING_OUTPUT_CHARS) await new Promise((resolve) => setImmediate(resolve));
     const affected = await this.lock.run(hostId, async () => {
       let host: HostRecord | undefined;
       let namesakesBefore: HostRecord[] = [];

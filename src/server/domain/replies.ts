@@ -119,7 +119,7 @@ export function decodeStepReply(reply: StepReply): DecodedReply {
 }
 
 /** Outputs above this size are decoded in steps with other requests' turns in between. */
-const YIELDING_OUTPUT_CHARS = 64 * 1024;
+export const YIELDING_OUTPUT_CHARS = 64 * 1024;
 
 /**
  * decodeStepReply for the service: a large output's budget scan, parse, decoding and

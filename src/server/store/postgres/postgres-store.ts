@@ -87,8 +87,12 @@ const SAVE_STEP_REPLY = withStepResult(UPSERT_HOST, 8);
 /** Events per insert statement. */
 const EVENTS_PER_STATEMENT = 500;
 
-/** Check-ins per flush statement: one round trip writes this many heartbeats. */
-const CHECK_INS_PER_STATEMENT = 1000;
+/**
+ * Check-ins per flush statement: one round trip writes this many heartbeats. Each statement holds
+ * its rows' locks until it commits, and a step reply for one of those hosts waits meanwhile: a few
+ * hundred rows keep that wait to milliseconds.
+ */
+const CHECK_INS_PER_STATEMENT = 250;
 
 export interface PostgresStoreStats {
   /** Statements sent to the server (each one round trip). */

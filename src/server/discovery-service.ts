@@ -30,6 +30,8 @@ export const DISCONNECTION_TIMEOUT_MS = 3 * 60_000;
  * infra-env here may hold thousands, and a step whose argument lists all of them helps no one.
  */
 export const MAX_CONNECTIVITY_PEERS = 50;
+/** Hosts per re-read statement. */
+const REREADS_PER_READ = 500;
 const CANDIDATES_TTL_MS = 1_000;
 const MISSING_INFRA_ENV_TTL_MS = 1_000;
 const MISSING_INFRA_ENVS_CAP = 10_000;
@@ -84,6 +86,9 @@ export class DiscoveryService {
   private readonly agentTokens = new AgentTokenIndex();
   private readonly lock = new KeyedLock();
   private readonly candidates = new Map<string, { at: number; hosts: HostRecord[] }>();
+  /** Hosts other replicas changed, by infra-env, waiting to be read again (see rereadLater). */
+  private readonly pendingRereads = new Map<string, Set<string>>();
+  private rereadScheduled = false;
   private readonly connectivityThrottle: ConnectivityThrottle;
   private readonly now: () => Date;
   /** Every committed change to hosts, infra-envs and events, this replica's and the others', for watchers (src/server/live/). */
@@ -148,10 +153,7 @@ export class DiscoveryService {
     const reread = async () => {
       switch (change.kind) {
         case 'host':
-          // Under the host's lock, as this replica's own writes are: a re-read that raced one of
-          // them could otherwise put the older record back after the newer one.
-          await this.lock.run(change.hostId, () => this.hosts.reload(change.infraEnvId, change.hostId));
-          this.candidates.delete(change.infraEnvId);
+          this.rereadLater(change.infraEnvId, change.hostId);
           return;
         case 'host-removed':
           await this.lock.run(change.hostId, async () => this.hosts.delete(change.infraEnvId, change.hostId));
@@ -178,6 +180,40 @@ export class DiscoveryService {
       }
     };
     reread().catch((error: unknown) => this.options.onBackgroundError?.(error));
+  }
+
+  /**
+   * Hosts other replicas changed are re-read together: every change notified while the event loop
+   * was busy goes into one read (one statement for a burst), not one read each. A re-read that a
+   * write of this replica overtook is not applied (the cache holds that newer record) and is
+   * read again, since the store may hold a newer one still (HostCache.applyReread).
+   */
+  private rereadLater(infraEnvId: string, hostId: string): void {
+    let ids = this.pendingRereads.get(infraEnvId);
+    if (!ids) this.pendingRereads.set(infraEnvId, (ids = new Set()));
+    ids.add(hostId);
+    if (this.rereadScheduled) return;
+    this.rereadScheduled = true;
+    setImmediate(() => {
+      this.rereadScheduled = false;
+      this.rereadPending().catch((error: unknown) => this.options.onBackgroundError?.(error));
+    });
+  }
+
+  private async rereadPending(): Promise<void> {
+    const pending = [...this.pendingRereads];
+    this.pendingRereads.clear();
+    for (const [infraEnvId, ids] of pending) {
+      const all = [...ids];
+      for (let i = 0; i < all.length; i += REREADS_PER_READ) {
+        const part = all.slice(i, i + REREADS_PER_READ);
+        const positions = this.hosts.positions(infraEnvId, part);
+        if (!positions) continue;
+        const found = await this.store.getHosts(infraEnvId, part);
+        for (const moved of this.hosts.applyReread(infraEnvId, positions, found)) this.rereadLater(infraEnvId, moved);
+      }
+      this.candidates.delete(infraEnvId);
+    }
   }
 
   /**

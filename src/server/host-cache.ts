@@ -4,6 +4,8 @@ import type { Store } from './store/store.js';
 
 interface InfraEnvHosts {
   byId: Map<string, HostRecord>;
+  /** Per host, how many times its entry changed: a re-read started before a change must not undo it. */
+  changes: Map<string, number>;
   /** Lower-cased hostname → IDs of the hosts reporting it, so uniqueness checks need not walk every host. */
   byHostname: Map<string, Set<string>>;
 }
@@ -25,7 +27,7 @@ export class HostCache {
       // Another caller may have filled it while this one waited for the store.
       hosts = this.byInfraEnv.get(infraEnvId);
       if (!hosts) {
-        hosts = { byId: new Map(), byHostname: new Map() };
+        hosts = { byId: new Map(), byHostname: new Map(), changes: new Map() };
         for (const host of loaded) put(hosts, host);
         this.byInfraEnv.set(infraEnvId, hosts);
       }
@@ -80,17 +82,36 @@ export class HostCache {
     put(await this.hostsOf(host.infraEnvId), host);
   }
 
-  /** Reads one host again from the store (another replica changed it); loaded infra-envs only. */
-  async reload(infraEnvId: string, hostId: string): Promise<void> {
-    if (!this.byInfraEnv.has(infraEnvId)) return;
-    const stored = await this.store.getHost(infraEnvId, hostId);
+  /**
+   * Where each of these hosts' entries stands now, for `applyReread`: undefined when the
+   * infra-env is not loaded (nothing to re-read).
+   */
+  positions(infraEnvId: string, hostIds: Iterable<string>): Map<string, number> | undefined {
     const hosts = this.byInfraEnv.get(infraEnvId);
-    if (!hosts) return;
-    if (stored) put(hosts, stored);
-    else {
-      unindex(hosts, hosts.byId.get(hostId));
-      hosts.byId.delete(hostId);
+    if (!hosts) return undefined;
+    return new Map([...hostIds].map((id) => [id, hosts.changes.get(id) ?? 0]));
+  }
+
+  /**
+   * Puts what a re-read found (or forgets a host it did not find) for each host whose entry has
+   * not changed since `positions`; answers the hosts that had changed (a write of this replica
+   * finished meanwhile), which the caller reads again, since the store may hold newer still.
+   */
+  applyReread(infraEnvId: string, positions: Map<string, number>, found: HostRecord[]): string[] {
+    const hosts = this.byInfraEnv.get(infraEnvId);
+    if (!hosts) return [];
+    const byId = new Map(found.map((host) => [host.id, host]));
+    const moved: string[] = [];
+    for (const [id, position] of positions) {
+      if ((hosts.changes.get(id) ?? 0) !== position) {
+        moved.push(id);
+        continue;
+      }
+      const stored = byId.get(id);
+      if (stored) put(hosts, stored);
+      else remove(hosts, id);
     }
+    return moved;
   }
 
   /** Forgets everything: the next use of each infra-env reads it from the store again. */
@@ -100,9 +121,7 @@ export class HostCache {
 
   delete(infraEnvId: string, hostId: string): void {
     const hosts = this.byInfraEnv.get(infraEnvId);
-    if (!hosts) return;
-    unindex(hosts, hosts.byId.get(hostId));
-    hosts.byId.delete(hostId);
+    if (hosts) remove(hosts, hostId);
   }
 
   dropInfraEnv(infraEnvId: string): void {
@@ -111,6 +130,7 @@ export class HostCache {
 }
 
 function put(hosts: InfraEnvHosts, host: HostRecord): void {
+  hosts.changes.set(host.id, (hosts.changes.get(host.id) ?? 0) + 1);
   const previous = hosts.byId.get(host.id);
   if (previous !== host) unindex(hosts, previous);
   hosts.byId.set(host.id, host);
@@ -119,6 +139,12 @@ function put(hosts: InfraEnvHosts, host: HostRecord): void {
   let ids = hosts.byHostname.get(key);
   if (!ids) hosts.byHostname.set(key, (ids = new Set()));
   ids.add(host.id);
+}
+
+function remove(hosts: InfraEnvHosts, hostId: string): void {
+  hosts.changes.set(hostId, (hosts.changes.get(hostId) ?? 0) + 1);
+  unindex(hosts, hosts.byId.get(hostId));
+  hosts.byId.delete(hostId);
 }
 
 function unindex(hosts: InfraEnvHosts, host: HostRecord | undefined): void {

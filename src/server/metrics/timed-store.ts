@@ -15,6 +15,7 @@ const STORE_OPERATIONS: Record<StoreOperation, true> = {
   putHost: true,
   updateHost: true,
   getHost: true,
+  getHosts: true,
   listHosts: true,
   listAllHosts: true,
   deleteHost: true,

@@ -123,6 +123,11 @@ describe(`${h.name}: hosts`, () => {
     expect(await store.getHost('e1', 'h1')).toEqual(h1);
     expect(await store.getHost('e2', 'h1')).toEqual(h3);
     expect(await store.getHost('e1', 'h9')).toBeUndefined();
+    // Several at once: only those of that infra-env that exist, each once.
+    expect(await store.getHosts('e1', ['h2', 'h9', 'h1', 'h2'])).toEqual(expect.arrayContaining([h1, h2]));
+    expect(await store.getHosts('e1', ['h2', 'h9', 'h1', 'h2'])).toHaveLength(2);
+    expect(await store.getHosts('e2', ['h2'])).toEqual([]);
+    expect(await store.getHosts('e1', [])).toEqual([]);
     expect(await store.listHosts('e1')).toEqual([h1, h2]);
     expect(await store.listHosts('e3')).toEqual([]);
     expect(await store.listAllHosts()).toEqual([h1, h2, h3]);

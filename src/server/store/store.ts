@@ -52,6 +52,8 @@ export interface Store {
    */
   updateHost(infraEnvId: string, hostId: string, change: HostChange, options?: { assumed?: HostRecord }): Promise<HostRecord | undefined>;
   getHost(infraEnvId: string, hostId: string): Promise<HostRecord | undefined>;
+  /** The named hosts of one infra-env that exist, in one read (a replica re-reading what others changed). */
+  getHosts(infraEnvId: string, hostIds: readonly string[]): Promise<HostRecord[]>;
   listHosts(infraEnvId: string): Promise<HostRecord[]>;
   /** Every host of every infra-env, for the monitor that marks hosts disconnected. */
   listAllHosts(): Promise<HostRecord[]>;

@@ -284,6 +284,16 @@ export class PostgresStore implements Store {
     return rows[0] && this.fromRow(rows[0]);
   }
 
+  async getHosts(infraEnvId: string, hostIds: readonly string[]): Promise<HostRecord[]> {
+    if (hostIds.length === 0) return [];
+    const { rows } = await this.query<HostRow>({
+      name: 'inband-get-hosts-v1',
+      text: `${SELECT_HOST} WHERE infra_env_id = $1 AND id = ANY($2::text[]) ORDER BY id`,
+      values: [infraEnvId, [...new Set(hostIds)]],
+    });
+    return rows.map((row) => this.fromRow(row));
+  }
+
   async listHosts(infraEnvId: string): Promise<HostRecord[]> {
     const { rows } = await this.query<HostRow>(`${SELECT_HOST} WHERE infra_env_id = $1 ORDER BY id`, [infraEnvId]);
     return rows.map((row) => this.fromRow(row));

@@ -219,6 +219,15 @@ export class SqliteStore implements Store {
     return row && this.fromRow(row);
   }
 
+  async getHosts(infraEnvId: string, hostIds: readonly string[]): Promise<HostRecord[]> {
+    const statements = this.ready();
+    // A local file: one indexed lookup per host costs microseconds.
+    return [...new Set(hostIds)].flatMap((id) => {
+      const row = statements.getHost.get(infraEnvId, id);
+      return row ? [this.fromRow(row)] : [];
+    });
+  }
+
   async listHosts(infraEnvId: string): Promise<HostRecord[]> {
     return this.ready()
       .listHosts.all(infraEnvId)

@@ -154,30 +154,31 @@ function summary(latencies, seconds) {
 /**
  * CPU seconds the service's replicas, the database's processes and this load generator have used
  * so far (from /proc): a phase's difference divided by its requests is the CPU each request costs,
- * a figure that does not depend on how busy the shared machine is.
+ * which other load on the machine changes less than it changes throughput (not at all only when
+ * the machine's cores themselves do not slow down).
  */
 const TICKS = 100; // USER_HZ, 100 on Linux
+/** /proc/PID/stat after the command name: [state, ppid, …], utime at 11, stime 12, and the waited-for children's at 13 and 14. */
+const statOf = (pid) => {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  } catch {
+    return undefined; // gone meanwhile
+  }
+};
+const ticks = (fields, from, to) => (fields ? fields.slice(from, to + 1).reduce((sum, f) => sum + Number(f), 0) : 0);
 function cpuSeconds() {
-  const ticksOf = (pid) => {
-    try {
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-      return Number(fields[11]) + Number(fields[12]);
-    } catch {
-      return 0;
-    }
-  };
-  const serve = replicas.reduce((sum, r) => sum + ticksOf(r.child.pid), 0);
+  const serve = replicas.reduce((sum, r) => sum + ticks(statOf(r.child.pid), 11, 12), 0);
   let database = 0;
   if (postgres) {
-    const postmaster = Number(readFileSync(path.join(postgres.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
-    database = ticksOf(postmaster);
+    const postmaster = String(Number(readFileSync(path.join(postgres.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]));
+    // The postmaster's own time and that of the backends that have exited (it waits for them),
+    // then the backends alive now: a backend that exits between two readings still counts.
+    database = ticks(statOf(postmaster), 11, 14);
     for (const pid of readdirSync('/proc')) {
       if (!/^\d+$/.test(pid)) continue;
-      try {
-        if (readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[1] === String(postmaster)) database += ticksOf(pid);
-      } catch {
-        // gone meanwhile
-      }
+      const fields = statOf(pid);
+      if (fields?.[1] === postmaster) database += ticks(fields, 11, 12);
     }
   }
   const own = process.cpuUsage();

@@ -17,6 +17,13 @@ describe('parseDatabaseUrl: sslmode and sslrootcert as libpq reads them', () => 
     expect(c.ssl).toMatchObject({ rejectUnauthorized: false });
   });
 
+  it('a unix socket (host=/dir, or the directory encoded as the host) gets no TLS whatever sslmode says, as with libpq', () => {
+    for (const url of ['postgres://u@localhost/db?host=/run/postgresql', 'postgres://u@%2Frun%2Fpostgresql/db', 'postgres://u@localhost/db?host=/run/postgresql&sslmode=require']) {
+      expect(parse(url), url).toMatchObject({ ssl: false, fallbackToPlain: false });
+    }
+    expect(parse('postgres://u@localhost/db?host=db.example.com').ssl).not.toBe(false);
+  });
+
   it('disable: no TLS at all', () => {
     const c = parse('postgres://db/inband?sslmode=disable');
     expect(c.ssl).toBe(false);

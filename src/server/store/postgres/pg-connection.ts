@@ -71,7 +71,8 @@ export function parseDatabaseUrl(url: string, readFile: (file: string) => string
     }
   };
   // host=/run/postgresql: a unix socket, where libpq ignores sslmode (there is nothing to encrypt).
-  const viaSocket = (params.get('host') ?? parsed.hostname).startsWith('/') || decodeURIComponent(parsed.hostname).startsWith('/');
+  // (A host name never starts with '/', and an encoded path as the host begins with %2F.)
+  const viaSocket = (params.get('host') ?? parsed.hostname.replace(/^%2f/i, '/')).startsWith('/');
   let ssl: ConnectionOptions | false = false;
   if (mode !== 'disable' && !viaSocket) {
     const verifyChain = mode === 'verify-ca' || mode === 'verify-full' || (mode === 'require' && rootCert !== undefined);

@@ -98,18 +98,11 @@ interface Queued {
   reject: (error: unknown) => void;
 }
 
-export interface HostWriteBatchStats {
-  writes: number;
-  statements: number;
-  largestBatch: number;
-}
-
 export class HostWriteBatch {
   private readonly queue: Queued[] = [];
   private running = 0;
   private readonly maxWrites: number;
   private readonly maxBytes: number;
-  private readonly counters: HostWriteBatchStats = { writes: 0, statements: 0, largestBatch: 0 };
 
   constructor(
     private readonly run: Statement,
@@ -130,10 +123,6 @@ export class HostWriteBatch {
       this.queue.push({ write, bytes: sizeOf(write), resolve, reject });
       this.pump();
     });
-  }
-
-  stats(): HostWriteBatchStats {
-    return { ...this.counters };
   }
 
   private pump(): void {
@@ -160,8 +149,6 @@ export class HostWriteBatch {
   }
 
   private async runBatch(batch: Queued[]): Promise<void> {
-    this.counters.writes += batch.length;
-    this.counters.largestBatch = Math.max(this.counters.largestBatch, batch.length);
     try {
       const versions = await this.execute(batch.map((queued) => queued.write));
       batch.forEach((queued, n) => queued.resolve(versions.get(n)));
@@ -181,8 +168,8 @@ export class HostWriteBatch {
   }
 
   private async execute(writes: VersionedHostWrite[]): Promise<Map<number, number>> {
-    this.counters.statements += 1;
-    const columns: unknown[][] = Array.from({ length: 18 }, () => []);
+    // The 17 array parameters $1…$17 (the records' $8 joined below), then the prune offset.
+    const columns: unknown[][] = Array.from({ length: 17 }, () => []);
     writes.forEach((write, n) => {
       columns[0]!.push(n);
       write.host.forEach((value, i) => columns[1 + i]!.push(value));
@@ -196,7 +183,7 @@ export class HostWriteBatch {
     if (records.some((record) => typeof record !== 'string' || record.length === 0 || record.includes(RECORD_SEPARATOR))) {
       throw new TypeError('host records must be non-empty JSON text');
     }
-    const values = [...columns.slice(0, 7), records.join(RECORD_SEPARATOR), ...columns.slice(8, 17), this.options.keepPerType - 1];
+    const values = [...columns.slice(0, 7), records.join(RECORD_SEPARATOR), ...columns.slice(8), this.options.keepPerType - 1];
     const { rows } = await this.run({ name: 'inband-write-hosts-v4', text: WRITE_HOSTS, values });
     return new Map(rows.map((row) => [Number(row.n), Number(row.version)]));
   }

@@ -57,7 +57,6 @@ const UPSERT_HOST = `
     version = hosts.version + 1
   RETURNING version`;
 
-
 /**
  * A step result with the host write `h` it belongs to, in one statement (one round trip, one
  * implicit transaction): inserted only if `h` wrote a row, and the type's older results beyond
@@ -326,13 +325,8 @@ export class PostgresStore implements Store {
     const first = options.assumed && this.versions.has(options.assumed) ? options.assumed : await this.getHost(infraEnvId, hostId);
     return readModifyWrite(infraEnvId, hostId, first, change, () => this.getHost(infraEnvId, hostId), async (current, { host, stepResult }) => {
       const expectedVersion = this.versions.get(current) as number;
-      const inHost = stepResult !== undefined && outputHeldByHost(stepResult, host);
       const version = await this.hostWrite(infraEnvId, hostId, () =>
-        this.hostWrites.submit({
-          host: hostValues(host),
-          expectedVersion,
-          ...(stepResult && { stepResult: { values: stepResultValues(inHost ? { ...stepResult, output: '' } : stepResult), outputInHost: inHost } }),
-        }),
+        this.hostWrites.submit({ host: hostValues(host), expectedVersion, ...(stepResult && { stepResult: storedStepResult(stepResult, host) }) }),
       );
       if (version === undefined) return undefined;
       this.versions.set(host, version);
@@ -364,8 +358,8 @@ export class PostgresStore implements Store {
 
   /** The step result's parameters after the host write's: its columns, the prune offset, whether the host holds its output. */
   private stepResultParams(result: StepResultRecord, host: HostRecord): unknown[] {
-    const inHost = outputHeldByHost(result, host);
-    return [...stepResultValues(inHost ? { ...result, output: '' } : result), this.keepPerType - 1, inHost];
+    const { values, outputInHost } = storedStepResult(result, host);
+    return [...values, this.keepPerType - 1, outputInHost];
   }
 
   // ---- events
@@ -579,6 +573,12 @@ async function probeTls(connection: PostgresConnection, timeoutMs = 5000): Promi
   } finally {
     await client.end().catch(() => undefined);
   }
+}
+
+/** A step result's columns as stored with its host: without the output when the host record holds it. */
+function storedStepResult(result: StepResultRecord, host: HostRecord): { values: unknown[]; outputInHost: boolean } {
+  const outputInHost = outputHeldByHost(result, host);
+  return { values: stepResultValues(outputInHost ? { ...result, output: '' } : result), outputInHost };
 }
 
 function missingEventParent(event: EventRecord): () => string {

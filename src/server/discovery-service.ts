@@ -5,6 +5,7 @@ import { IMAGE_REF_RE } from '../protocol/formats.js';
 import type { NextStepCmdRequest, StepReply, Steps } from '../protocol/models.js';
 import { applyDecodedReply, type DecodedReply, decodeStepReplyYielding, ReplyFormatError, YIELDING_OUTPUT_CHARS } from './domain/replies.js';
 import { refreshHost } from './domain/refresh.js';
+import { sameValidations } from './domain/validations.js';
 import { stepsFor } from './domain/scheduler.js';
 import { ConnectivityThrottle } from './domain/connectivity-throttle.js';
 import { NEXT_INSTRUCTION_SECONDS } from './domain/requirements.js';
@@ -624,8 +625,10 @@ export class DiscoveryService {
     // rename that just happened would still count against its old namesakes.
     const listed = await this.connectivityCandidates(host.infraEnvId);
     const candidates = (await this.hosts.current(host.infraEnvId, listed)).filter((candidate) => candidate.id !== host.id);
-    const clashes = (await this.hosts.sameHostname(host)).filter((h) => !candidates.includes(h));
-    return refreshHost(host, infraEnv, [...candidates.slice(0, MAX_CONNECTIVITY_PEERS), ...clashes], this.now());
+    // The cache's name index holds every namesake: uniqueness needs no walk of the candidates.
+    const namesakes = await this.hosts.sameHostname(host);
+    const clashes = namesakes.filter((h) => !candidates.includes(h));
+    return refreshHost(host, infraEnv, [...candidates.slice(0, MAX_CONNECTIVITY_PEERS), ...clashes], this.now(), namesakes);
   }
 
   /**
@@ -707,7 +710,7 @@ export class DiscoveryService {
 }
 
 function sameJudgement(a: HostRecord, b: HostRecord): boolean {
-  return a.status === b.status && a.statusInfo === b.statusInfo && JSON.stringify(a.validationsInfo) === JSON.stringify(b.validationsInfo);
+  return a.status === b.status && a.statusInfo === b.statusInfo && sameValidations(a.validationsInfo, b.validationsInfo);
 }
 
 /** upstream step ids: "<type>-<8 hex>". randomUUID draws from a cached pool; randomBytes would not. */

@@ -104,6 +104,7 @@ export function hostnameUnique(host: HostRecord, inventory: Inventory | undefine
   return validation(id, 'failure', `Hostname ${name} is not unique in the infra-env: also used by ${shown.join(', ')}`);
 }
 
+/** `others`: the hosts a hostname clash is looked for among (the host itself is skipped). */
 export function hardwareValidations(host: HostRecord, others: HostRecord[]): Validation[] {
   const inventory = readInventory(host);
   return [

@@ -19,6 +19,16 @@ describe('json-shape decoders', () => {
     expect(() => parseJson('{"on":"yes"}', thing)).toThrow(/on: expected a boolean/);
   });
 
+  it('names the whole path of a problem deep inside lists and objects', () => {
+    const nested = object({ rows: arrayOf(object({ cells: arrayOf(arrayOf(integer)), inner: object({ x: integer }) })) });
+    expect(() => parseJson('{"rows":[{},{"cells":[[1],[2,"3"]]}]}', nested)).toThrow(/^rows\[1\]\.cells\[1\]\[1\]: expected an integer, got a string "3"$/);
+    expect(() => parseJson('{"rows":[{"inner":{"x":true}}]}', nested)).toThrow(/^rows\[0\]\.inner\.x: expected an integer, got boolean true$/);
+    expect(() => parseJson('[{"x":1},{"x":"y"}]', arrayOf(object({ x: integer })))).toThrow(/^\[1\]\.x: expected an integer/);
+    expect(() => arrayOf(object({ x: integer }))([{ x: 1.5 }], 'reply.items')).toThrow(/^reply\.items\[0\]\.x: expected an integer, got number 1\.5$/);
+    expect(() => parseJson('{"rows":[[]]}', nested)).toThrow(/^rows\[0\]: expected an object, got an array$/);
+    expect(() => arrayOf(integer, 2)([1, 2, 3], '')).toThrow(/^output: 3 entries, more than the 2/);
+  });
+
   it('refuses fractions where Go has an integer, accepts them for numbers', () => {
     expect(() => parseJson('{"count":1.5}', thing)).toThrow(ShapeError);
     expect(parseJson('{"ratio":1.5}', thing)).toEqual({ ratio: 1.5 });

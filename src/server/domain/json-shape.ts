@@ -8,10 +8,35 @@
 import { overJsonBudget, type JsonBudget } from './json-budget.js';
 
 export class ShapeError extends Error {
-  constructor(message: string) {
-    super(message);
+  /**
+   * `path` is where in the value the problem is ('' for the value itself); without `problem`,
+   * `message` is the whole message and no path is added to it.
+   */
+  constructor(
+    message: string,
+    private path = '',
+    private readonly problem?: string,
+  ) {
+    super(problem === undefined ? message : located(path, problem));
     this.name = 'ShapeError';
   }
+
+  /** The same error, seen from one level out: `segment` is a field name or an index as "[3]". */
+  within(segment: string): ShapeError {
+    if (this.problem === undefined) return this;
+    this.path = this.path === '' ? segment : this.path.startsWith('[') ? `${segment}${this.path}` : `${segment}.${this.path}`;
+    this.message = located(this.path, this.problem);
+    return this;
+  }
+}
+
+function located(path: string, problem: string): string {
+  return `${path || 'output'}: ${problem}`;
+}
+
+/** A problem at `path`, which the decoders around it complete as the error passes through them. */
+function shapeError(path: string, problem: string): ShapeError {
+  return new ShapeError('', path, problem);
 }
 
 export type Decoder<T> = (value: unknown, path: string) => T;
@@ -28,7 +53,7 @@ export function describe(value: unknown): string {
 }
 
 function fail(path: string, expected: string, value: unknown): never {
-  throw new ShapeError(`${path || 'output'}: expected ${expected}, got ${describe(value)}`);
+  throw shapeError(path, `expected ${expected}, got ${describe(value)}`);
 }
 
 export const string: Decoder<string> = (value, path) => (typeof value === 'string' ? value : fail(path, 'a string', value));
@@ -50,27 +75,51 @@ export const number: Decoder<number> = (value, path) => {
   return Number.isFinite(value) ? value : fail(path, 'a finite number', value);
 };
 
+// Nested decoders get no path of their own: a ShapeError gains each level's field name or index
+// on its way out (ShapeError.within). Building "interfaces[3].ipv4_addresses[0]" for every value
+// that decodes fine was most of what decoding an inventory allocated.
+
 /** A list of at most `max` items (unbounded only where a cap was applied before decoding). */
 export function arrayOf<T>(item: Decoder<T>, max = Number.POSITIVE_INFINITY): Decoder<T[]> {
   return (value, path) => {
     if (!Array.isArray(value)) return fail(path, 'an array', value);
-    if (value.length > max) throw new ShapeError(`${path || 'output'}: ${value.length} entries, more than the ${max} any real reply holds`);
-    return value.map((element, index) => item(element, `${path}[${index}]`));
+    if (value.length > max) throw shapeError(path, `${value.length} entries, more than the ${max} any real reply holds`);
+    const result: T[] = new Array(value.length);
+    for (let index = 0; index < value.length; index++) {
+      try {
+        result[index] = item(value[index], '');
+      } catch (err) {
+        throw withPath(err, path, `[${index}]`);
+      }
+    }
+    return result;
   };
 }
 
 export function object<F extends Fields>(fields: F): Decoder<Decoded<F>> {
+  const entries = Object.entries(fields);
   return (value, path) => {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail(path, 'an object', value);
     const source = value as Record<string, unknown>;
     const result: Record<string, unknown> = {};
-    for (const [name, decode] of Object.entries(fields)) {
+    for (const [name, decode] of entries) {
       const field = source[name];
       if (field === undefined || field === null) continue;
-      result[name] = decode(field, path ? `${path}.${name}` : name);
+      try {
+        result[name] = decode(field, '');
+      } catch (err) {
+        throw withPath(err, path, name);
+      }
     }
     return result as Decoded<F>;
   };
+}
+
+/** A nested decoder's error, located at `segment` below `path` (a decoder's own path, '' when nested). */
+function withPath(err: unknown, path: string, segment: string): unknown {
+  if (!(err instanceof ShapeError)) return err;
+  const inner = err.within(segment);
+  return path === '' ? inner : inner.within(path);
 }
 
 /**

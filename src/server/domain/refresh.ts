@@ -5,7 +5,7 @@
  */
 import type { HostRecord, HostStatus, InfraEnvRecord } from '../model.js';
 import { hostStatus } from './status.js';
-import { validateHost } from './validations.js';
+import { sameValidations, validateHost } from './validations.js';
 
 export interface RefreshResult {
   host: HostRecord;
@@ -17,12 +17,13 @@ export interface RefreshResult {
   updated: boolean;
 }
 
-export function refreshHost(host: HostRecord, infraEnv: InfraEnvRecord, others: HostRecord[], now: Date): RefreshResult {
-  const validationsInfo = validateHost({ host, infraEnv, others, now });
+/** `namesakes`: see ValidateHostInput. */
+export function refreshHost(host: HostRecord, infraEnv: InfraEnvRecord, others: HostRecord[], now: Date, namesakes?: HostRecord[]): RefreshResult {
+  const validationsInfo = validateHost({ host, infraEnv, others, now, ...(namesakes && { namesakes }) });
   const { status, statusInfo } = hostStatus({ host, validations: validationsInfo, now });
   const changed = status !== host.status;
   const updated =
-    changed || statusInfo !== host.statusInfo || JSON.stringify(validationsInfo) !== JSON.stringify(host.validationsInfo);
+    changed || statusInfo !== host.statusInfo || !sameValidations(validationsInfo, host.validationsInfo);
   if (!updated) return { host, changed: false, previousStatus: host.status, updated: false };
   const at = now.toISOString();
   const next: HostRecord = { ...host, status, statusInfo, validationsInfo, updatedAt: at };

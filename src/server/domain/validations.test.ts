@@ -12,10 +12,10 @@ import {
   NOW,
   secondsBefore,
 } from './test-support.js';
-import { validateHost } from './validations.js';
+import { sameValidations, validateHost } from './validations.js';
 
-function validate(host: HostRecord, options: { infraEnv?: InfraEnvRecord; others?: HostRecord[]; now?: Date } = {}): ValidationsInfo {
-  return validateHost({ host, infraEnv: options.infraEnv ?? makeInfraEnv(), others: options.others ?? [], now: options.now ?? NOW });
+function validate(host: HostRecord, options: { infraEnv?: InfraEnvRecord; others?: HostRecord[]; namesakes?: HostRecord[]; now?: Date } = {}): ValidationsInfo {
+  return validateHost({ host, infraEnv: options.infraEnv ?? makeInfraEnv(), others: options.others ?? [], now: options.now ?? NOW, ...(options.namesakes && { namesakes: options.namesakes }) });
 }
 
 function find(info: ValidationsInfo, id: string): Validation {
@@ -196,6 +196,51 @@ describe('hardware validations', () => {
     expect(check(host, 'hostname-unique', { others: [renamed] }).status).toBe('failure');
     const renamedAway = { ...host, requestedHostname: 'worker-9' };
     expect(check(renamedAway, 'hostname-unique', { others: [makeHost({ inventory: vm() })] }).status).toBe('success');
+  });
+
+  it('hostname-unique judges by the namesakes when the caller gives them (an index of names), not by walking the others', () => {
+    const host = makeHost({ inventory: vm() });
+    const twin = makeHost({ inventory: vm(), status: 'known' });
+    const peers = Array.from({ length: 5 }, (_, n) => makeHost({ inventory: vm((i) => (i.hostname = `peer-${n}`)) }));
+    expect(check(host, 'hostname-unique', { others: peers, namesakes: [twin] })).toEqual({
+      status: 'failure',
+      message: `Hostname vm-worker-2.novalocal is not unique in the infra-env: also used by ${twin.id}`,
+    });
+    expect(check(host, 'hostname-unique', { others: [...peers, twin], namesakes: [] }).status).toBe('success');
+    // A namesake list is still checked: the host itself, another infra-env's host or a stale entry do not clash.
+    const elsewhere = makeHost({ inventory: vm(), infraEnvId: 'ffffffff-0000-4000-8000-000000000000' });
+    const renamed = makeHost({ inventory: vm((i) => (i.hostname = 'moved-on')) });
+    expect(check(host, 'hostname-unique', { namesakes: [host, elsewhere, renamed] }).status).toBe('success');
+  });
+});
+
+describe('sameValidations', () => {
+  const info = (): ValidationsInfo => validate(makeHost({ inventory: vm() }));
+
+  it('is true for equal verdicts in separate objects, false when any group, verdict, message or order differs', () => {
+    const a = info();
+    expect(sameValidations(a, info())).toBe(true);
+    expect(sameValidations(a, JSON.parse(JSON.stringify(a)))).toBe(true);
+    expect(sameValidations(undefined, undefined)).toBe(true);
+    expect(sameValidations(a, undefined)).toBe(false);
+    const changed = (edit: (b: ValidationsInfo) => void): boolean => {
+      const b = JSON.parse(JSON.stringify(a)) as ValidationsInfo;
+      edit(b);
+      return sameValidations(a, b);
+    };
+    expect(changed((b) => (b.hardware[0]!.status = b.hardware[0]!.status === 'success' ? 'failure' : 'success'))).toBe(false);
+    expect(changed((b) => (b.network[1]!.message += '.'))).toBe(false);
+    expect(changed((b) => (b.network[0]!.id = 'another-id'))).toBe(false);
+    expect(changed((b) => b.hardware.reverse())).toBe(false);
+    expect(changed((b) => b.network.pop())).toBe(false);
+    expect(changed((b) => (b.operators = []))).toBe(false);
+    expect(changed((b) => Object.assign(b.hardware[0]!, { extra: 1 }))).toBe(false);
+    // The same verdicts always compare as their JSON does.
+    for (const edit of [(b: ValidationsInfo) => b.hardware.reverse(), (b: ValidationsInfo) => (b.network[0]!.message = 'x'), () => undefined]) {
+      const b = JSON.parse(JSON.stringify(a)) as ValidationsInfo;
+      edit(b);
+      expect(sameValidations(a, b)).toBe(JSON.stringify(a) === JSON.stringify(b));
+    }
   });
 });
 

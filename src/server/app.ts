@@ -119,9 +119,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.addHook('onRequest', canonicalUrlIds);
   // Replicas sharing a store: an infra-env another replica created a moment ago is looked up
   // before any check refuses it (a no-op with the embedded store).
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', (request, _reply, done) => {
     const id = (request.params as { infra_env_id?: unknown } | undefined)?.infra_env_id;
-    if (isUuid(id)) await options.service.knowInfraEnv(id);
+    const lookup = isUuid(id) ? options.service.knowInfraEnv(id) : undefined;
+    if (lookup) lookup.then(() => done(), done);
+    else done();
   });
   app.addHook('preValidation', canonicalBodyIds);
   enforceBodyDeadline(app, timeouts.jsonBodyDeadlineMs);

@@ -221,12 +221,17 @@ export class DiscoveryService {
    * With replicas sharing the store, an infra-env created through another one may not have been
    * heard of yet: look in the store before a request is refused for it. Answers "not there" for a
    * second per ID, so a caller naming random IDs costs one indexed lookup per ID per second.
+   * Undefined when there is nothing to look up (every request asks: most need no promise).
    */
-  async knowInfraEnv(id: string): Promise<void> {
-    if (!this.coordination.shared || this.infraEnvs.has(id)) return;
+  knowInfraEnv(id: string): Promise<void> | undefined {
+    if (!this.coordination.shared || this.infraEnvs.has(id)) return undefined;
     const now = Date.now();
     const missingUntil = this.missingInfraEnvs.get(id);
-    if (missingUntil !== undefined && missingUntil > now) return;
+    if (missingUntil !== undefined && missingUntil > now) return undefined;
+    return this.lookUpInfraEnv(id, now);
+  }
+
+  private async lookUpInfraEnv(id: string, now: number): Promise<void> {
     const infraEnv = await this.store.getInfraEnv(id);
     if (infraEnv) {
       this.rememberInfraEnv(infraEnv);

@@ -72,6 +72,8 @@ export function belongsToMajorityGroup(host: HostRecord, others: HostRecord[]): 
   for (const other of others) {
     if (!isPeer(host, other) || !peerSummary(other).target) continue;
     targets += 1;
+    // Without a report, one target is enough to know the host awaits one.
+    if (remotes.size === 0) break;
     const remote = remotes.get(other.id);
     if (!remote) continue;
     covered += 1;

@@ -27,8 +27,9 @@ function clear(request: FastifyRequest): void {
 }
 
 export function enforceBodyDeadline(app: FastifyInstance, deadlineMs: number): void {
-  app.addHook('onRequest', async (request) => {
-    if (request.routeOptions.config?.streamedBody || !hasBody(request)) return;
+  // Callback hooks: they run on every request and never wait (see canonical-ids.ts).
+  app.addHook('onRequest', (request, _reply, done) => {
+    if (request.routeOptions.config?.streamedBody || !hasBody(request)) return done();
     const timer = setTimeout(() => {
       timers.delete(request);
       // No answer: the handler must never run on a body that arrived this late, and a client
@@ -37,8 +38,13 @@ export function enforceBodyDeadline(app: FastifyInstance, deadlineMs: number): v
     }, deadlineMs);
     timer.unref();
     timers.set(request, timer);
+    done();
   });
-  app.addHook('preValidation', async (request) => clear(request));
-  app.addHook('onResponse', async (request) => clear(request));
+  const clearHook = (request: FastifyRequest, _reply: unknown, done: () => void): void => {
+    clear(request);
+    done();
+  };
+  app.addHook('preValidation', clearHook);
+  app.addHook('onResponse', clearHook);
   app.addHook('onRequestAbort', async (request) => clear(request));
 }

@@ -34,7 +34,11 @@ function agentVersionHeader(request: FastifyRequest): string | undefined {
 export async function agentRoutes(app: FastifyInstance, options: AgentRoutesOptions): Promise<void> {
   const { service, auth } = options;
   // Before the body is read: a caller without the agent token costs a map lookup, not a parse.
-  app.addHook('onRequest', async (request) => checkAgent(auth, request, service));
+  // A callback hook (see http/canonical-ids.ts); a refusal thrown here still answers its 401/404.
+  app.addHook('onRequest', (request, _reply, done) => {
+    checkAgent(auth, request, service);
+    done();
+  });
 
   app.post<{ Params: { infra_env_id: string }; Body: { host_id: string; discovery_agent_version?: string } }>(
     '/v2/infra-envs/:infra_env_id/hosts',

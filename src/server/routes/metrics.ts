@@ -23,7 +23,9 @@ export async function metricsRoutes(app: FastifyInstance, options: MetricsRoutes
  * (its registered URL; "unmatched" for the not-found handler), so one label value per route.
  */
 export function timeRequests(app: FastifyInstance, metrics: ServiceMetrics): void {
-  app.addHook('onResponse', async (request, reply) => {
+  // A callback hook: it runs on every request and never waits (see http/canonical-ids.ts).
+  app.addHook('onResponse', (request, reply, done) => {
     metrics.request(request.routeOptions.url, request.method, reply.statusCode, reply.elapsedTime / 1000);
+    done();
   });
 }

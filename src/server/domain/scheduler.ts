@@ -66,19 +66,22 @@ export function scannableNetworks(inventory: Inventory | undefined): string[] {
   return [...networks];
 }
 
-// Every poll of a known host asks for these; the inventory changes rarely, so derive them once per parse.
-const networksByInventory = new WeakMap<Inventory, string[]>();
+// Every poll of a known host asks for these; the inventory changes rarely, so derive them (and
+// the step's argument) once per parse. Undefined: no network to scan.
+const networksArgByInventory = new WeakMap<Inventory, string | undefined>();
 
-function scannableNetworksOnce(inventory: Inventory | undefined): string[] {
-  if (!inventory) return [];
-  let networks = networksByInventory.get(inventory);
-  if (!networks) networksByInventory.set(inventory, (networks = scannableNetworks(inventory)));
-  return networks;
+function scannableNetworksArg(inventory: Inventory | undefined): string | undefined {
+  if (!inventory) return undefined;
+  if (networksArgByInventory.has(inventory)) return networksArgByInventory.get(inventory);
+  const networks = scannableNetworks(inventory);
+  const arg = networks.length === 0 ? undefined : JSON.stringify(networks);
+  networksArgByInventory.set(inventory, arg);
+  return arg;
 }
 
 const freeNetworkAddresses: Builder = (c) => {
-  const networks = scannableNetworksOnce(c.inventory);
-  return networks.length === 0 ? undefined : step(c, 'free-network-addresses', [JSON.stringify(networks)]);
+  const arg = scannableNetworksArg(c.inventory);
+  return arg === undefined ? undefined : step(c, 'free-network-addresses', [arg]);
 };
 
 /** Renewing the leases the host got last time keeps the VIP addresses stable. */

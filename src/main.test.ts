@@ -96,6 +96,15 @@ describe('service and operator commands', () => {
     },
   );
 
+  it("lists only its own flags in serve migrate-store's help, and serve keeps all of its own", async () => {
+    expect(await main(['serve', 'migrate-store', '--help'], 'inband')).toBe(0);
+    for (const own of ['--from', '--to', '--force']) expect(out).toContain(own);
+    for (const serveFlag of ['--listen', '--database-pool', '--tls-cert', '--poll-interval', '--with-stdout-logging']) expect(out).not.toContain(serveFlag);
+    out = '';
+    expect(await main(['serve', '--help'], 'inband')).toBe(0);
+    for (const serveFlag of ['--listen', '--database-pool', '--tls-cert', '--poll-interval', '--with-stdout-logging']) expect(out).toContain(serveFlag);
+  });
+
   it.each([
     [['serve', '--listen', 'nowhere'], '--listen "nowhere": expected host:port'],
     [['serve', '--tls-cert', 'c.pem'], '--tls-cert and --tls-key go together'],

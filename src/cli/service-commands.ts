@@ -1,8 +1,16 @@
-import type { Argv } from 'yargs';
+import type { Argv, Options } from 'yargs';
 import { loggingOptions, withOptions, type ParsedArgs } from './options.js';
 import { withCommandRuntime } from '../commands/runtime.js';
 
 type Runner = (argv: ParsedArgs) => Promise<number>;
+
+/**
+ * serve's flags are serve's alone: yargs makes options global by default, which would list them
+ * all in (and let them be given to) `serve migrate-store`, which reads none of them.
+ */
+function withServeOnlyOptions(yargs: Argv, ...groups: Record<string, Options>[]): Argv {
+  return withOptions(yargs, ...groups.map((group) => Object.fromEntries(Object.entries(group).map(([name, option]) => [name, { ...option, global: false }]))));
+}
 type Handler = (run: Runner) => (argv: ParsedArgs) => Promise<void>;
 
 /** The service (`serve`) and the operator CLI (`infra-env`, `hosts`, `events`); their code loads only when used. */
@@ -11,7 +19,7 @@ export function registerServiceCommands(parser: Argv, handle: Handler): void {
     'serve',
     'run the bundled service that agents register with (embedded store, no set-up)',
     (y: Argv) =>
-      withOptions(
+      withServeOnlyOptions(
         y.command(
           'migrate-store',
           'copy the embedded store of a data dir (infra-envs, hosts, step results, events, logs) into PostgreSQL; safe to run again',
